@@ -1,0 +1,45 @@
+"""Command-line tools: `flask demo`, `flask create-admin`, `flask audit-verify`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from . import audit, demo
+from .db import db
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("demo")
+    def demo_command() -> None:
+        """Load the demo data into an empty database (does nothing the second time)."""
+        if demo.load():
+            click.echo("Demo data loaded.")
+        else:
+            click.echo("Database already has data; demo data not loaded again.")
+        click.echo(demo.describe_accounts())
+
+    @app.cli.command("create-admin")
+    @click.argument("email")
+    @click.argument("display_name")
+    @click.password_option()
+    def create_admin(email: str, display_name: str, password: str) -> None:
+        """Create an administrator account."""
+        from . import accounts
+        from .db import utcnow
+
+        user = accounts.register(email, password, display_name)
+        user.is_admin = True
+        user.email_verified_at = utcnow()
+        db.session.commit()
+        click.echo(f"Administrator {user.email} created.")
+
+    @app.cli.command("audit-verify")
+    def audit_verify() -> None:
+        """Check the audit log's hash chain; exit 1 if it was tampered with."""
+        report = audit.verify()
+        if report.ok:
+            click.echo(f"Audit chain intact: {report.checked} entries.")
+        else:
+            click.echo(f"Audit chain BROKEN at entry {report.first_bad_id} ({report.problem}).")
+            raise SystemExit(1)

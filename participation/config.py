@@ -1,0 +1,102 @@
+"""Configuration from the environment, with embedded defaults that need no services."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
+
+
+def _secret_key() -> str:
+    # A stable per-installation key so sessions survive restarts of `make run`.
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Read once when create_app runs, never at import time of a feature."""
+
+    def __init__(self) -> None:
+        env = os.environ.get
+        self.SECRET_KEY = _secret_key()
+        self.SQLALCHEMY_DATABASE_URI = _normalise_db_url(
+            env("DATABASE_URL", f"sqlite:///{INSTANCE / 'canyu.db'}")
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(self.SQLALCHEMY_DATABASE_URI)
+        self.REDIS_URL = env("REDIS_URL", "")
+        self.SITE_NAME = env("SITE_NAME", "")
+        self.SERVER_NAME_PUBLIC = env("PUBLIC_URL", "http://localhost:5000")
+        # Socket.IO: explicit allowed origins; the public URL plus local development.
+        origins = env("ALLOWED_ORIGINS", "")
+        self.ALLOWED_ORIGINS = [o for o in origins.split(",") if o] or [
+            self.SERVER_NAME_PUBLIC,
+            "http://localhost:5000",
+            "http://127.0.0.1:5000",
+            "http://[::1]:5000",
+        ]
+        self.BABEL_DEFAULT_LOCALE = "zh"
+        self.BABEL_DEFAULT_TIMEZONE = env("TIMEZONE", "Asia/Shanghai")
+        self.LANGUAGES = ["zh", "en"]
+        self.WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.WRITE_RATE_LIMIT = env("WRITE_RATE_LIMIT", "30 per minute;300 per hour")
+        self.LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+        # Separate names let several installations (or test runs) share one Redis.
+        self.SOCKETIO_CHANNEL = env("SOCKETIO_CHANNEL", "canyu-socketio")
+        self.CELERY_QUEUE = env("CELERY_QUEUE", "canyu")
+        self.CELERY_ALWAYS_EAGER = not self.REDIS_URL or _bool("CELERY_ALWAYS_EAGER", False)
+        self.MAIL_SERVER = env("MAIL_SERVER", "")
+        self.MAIL_PORT = int(env("MAIL_PORT", "25"))
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USERNAME = env("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = env("MAIL_PASSWORD", "")
+        self.MAIL_SENDER = env("MAIL_SENDER", "noreply@canyu.localhost")
+        self.SENSITIVE_WORDS_FILE = env("SENSITIVE_WORDS_FILE", "")
+        self.PERIODIC_JOBS = _bool("PERIODIC_JOBS", True)
+        self.FEATURES = [f for f in env("FEATURES", "consultations,events").split(",") if f]
+        # Local numbers of the legal rules (DOMAIN.md), configurable per province.
+        self.MIN_COMMENT_DAYS = int(env("MIN_COMMENT_DAYS", "30"))
+        self.FEEDBACK_WORKDAYS = int(env("FEEDBACK_WORKDAYS", "20"))
+        self.HEARING_STAKEHOLDER_SHARE = float(env("HEARING_STAKEHOLDER_SHARE", "0.5"))
+        self.HEARING_MATERIALS_DAYS = int(env("HEARING_MATERIALS_DAYS", "7"))
+        self.WRITTEN_ANSWER_WORKDAYS = int(env("WRITTEN_ANSWER_WORKDAYS", "5"))
+        self.TESTING = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in vars(self).items() if k.isupper()}
+
+
+def _normalise_db_url(url: str) -> str:
+    # Accept the common postgres:// and postgresql:// forms; we ship psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _engine_options(url: str) -> dict[str, object]:
+    if url.startswith("sqlite"):
+        # One file shared by greenlets; wait instead of failing on a busy lock.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}

@@ -1,0 +1,32 @@
+"""Errors a user can cause, raised by services and turned into 4xx pages or JSON."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A refusal with a message already in the user's language."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class PermissionDenied(ServiceError):
+    status = 403
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+class Gone(ServiceError):
+    """Out of window: a closed consultation, an ended sign-up."""
+
+    status = 410

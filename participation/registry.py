@@ -1,0 +1,46 @@
+"""Extension points through which features plug into the core (the core imports none)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: Any  # a lazy_gettext string
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    template: str
+    context: Callable[[], dict[str, Any]]
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    every_seconds: int
+    task_name: str  # a Celery task name, so beat and the embedded timer share it
+
+
+@dataclass
+class Registry:
+    nav: list[NavItem] = field(default_factory=list)
+    home: list[HomeSection] = field(default_factory=list)
+    staff_links: list[NavItem] = field(default_factory=list)
+    periodic: list[PeriodicJob] = field(default_factory=list)
+    # Called in feature order by `flask demo`: fn(org_by_key, users_by_key) -> None.
+    demo_loaders: list[Callable[..., None]] = field(default_factory=list)
+    # Dicts merged into /api/v1/openapi.json ("paths", "components").
+    openapi: list[dict[str, Any]] = field(default_factory=list)
+
+
+def registry(app: Flask | None = None) -> Registry:
+    return (app or current_app).extensions["canyu"]

@@ -1,0 +1,1 @@
+"""Core blueprints: home and preferences, accounts, administration, API basics."""

@@ -1,0 +1,91 @@
+"""API basics shared by every feature: the OpenAPI document and the caller's identity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
+
+from ..errors import PermissionDenied, ServiceError
+from ..extensions import csrf
+from ..registry import registry
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # checked below: token clients need none, cookie clients must send one
+
+
+def protect_api_writes() -> None:
+    """Cookie-authenticated writes need the CSRF header; bearer tokens do not."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or g.get("api_token_auth"):
+        return
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken", ""))
+    except ValidationError as exc:
+        raise PermissionDenied(_("Missing or invalid CSRF token.")) from exc
+
+
+def json_body(max_keys: int = 50) -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or len(data) > max_keys:
+        raise ServiceError(_("The request body must be a JSON object."))
+    return data
+
+
+@bp.before_app_request
+def _api_guard() -> None:
+    if request.path.startswith("/api/"):
+        protect_api_writes()
+
+
+@bp.get("/me")
+def me() -> Any:
+    if not current_user.is_authenticated:
+        return jsonify({"authenticated": False})
+    return jsonify(
+        {"authenticated": True, "id": current_user.id, "display_name": current_user.display_name}
+    )
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    doc: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Public participation platform API",
+            "version": "1.0.0",
+            "description": "Open data on decisions, consultations, feedback and events. "
+            "Reads need no account. Writes take a session cookie with an X-CSRFToken "
+            "header, or a personal token: `Authorization: Bearer cy_...`.",
+        },
+        "servers": [{"url": url_for("main.home", _external=True).rstrip("/")}],
+        "paths": {
+            "/api/v1/me": {
+                "get": {
+                    "summary": "Who the caller is",
+                    "responses": {"200": {"description": "Identity of the caller"}},
+                }
+            },
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "properties": {
+                        "error": {"type": "string"},
+                        "status": {"type": "integer"},
+                        "field": {"type": "string"},
+                    },
+                }
+            },
+        },
+    }
+    for part in registry().openapi:
+        doc["paths"].update(part.get("paths", {}))
+        for key, value in part.get("components", {}).items():
+            doc["components"].setdefault(key, {}).update(value)
+    return jsonify(doc)

@@ -1,0 +1,198 @@
+"""Binding extensions, i18n, errors and security headers to the application."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .config import ROOT
+from .db import db
+from .errors import ServiceError
+from .extensions import babel, csrf, init_celery, limiter, login_manager, migrate, socketio
+from .registry import registry
+
+LANG_COOKIE = "lang"
+PREFS_COOKIE = "a11y"
+
+
+def _translation_dirs(app: Flask) -> str:
+    dirs = [Path(__file__).parent / "translations"]
+    dirs += [ROOT / name.replace(".", "/") / "translations" for name in app.config["FEATURES"]]
+    return ";".join(str(d) for d in dirs if d.exists())
+
+
+def select_locale() -> str:
+    langs = ("zh", "en")
+    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in langs:
+        return chosen
+    from flask_login import current_user
+
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in langs:
+        return current_user.locale
+    return "zh"
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = _translation_dirs(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE")
+        or os.environ.get("SOCKETIO_ASYNC_MODE", "gevent"),
+        message_queue=app.config["REDIS_URL"] or None,
+        channel=app.config["SOCKETIO_CHANNEL"],
+        cors_allowed_origins=app.config["ALLOWED_ORIGINS"],
+        manage_session=False,
+        max_http_buffer_size=64 * 1024,
+        ping_interval=20,
+        logger=False,
+        engineio_logger=False,
+    )
+    init_celery(app)
+    _init_login(app)
+
+
+def _init_login(app: Flask) -> None:
+    from .accounts import user_for_api_token
+    from .models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page says it itself
+    login_manager.session_protection = "strong"
+
+    @app.teardown_request
+    def _forget_user(exc: BaseException | None) -> None:
+        # g outlives a request when an outer app context is pushed (CLI, tests):
+        # never let one request's identity leak into the next.
+        g.pop("_login_user", None)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user and user.is_active else None
+
+    @login_manager.request_loader
+    def load_from_token(req: Any) -> User | None:
+        header = req.headers.get("Authorization", "")
+        if header.startswith("Bearer ") and req.path.startswith("/api/"):
+            user = user_for_api_token(header[7:].strip())
+            if user is not None:
+                g.api_token_auth = True
+            return user
+        return None
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.endswith(".json")
+
+
+def _error(status: int, message: str, field: str | None = None) -> Any:
+    if wants_json():
+        body = {"error": message, "status": status}
+        if field:
+            body["field"] = field
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError) -> Any:
+        db.session.rollback()  # nothing half-written
+        return _error(exc.status, exc.message, exc.field)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> Any:
+        return _error(
+            400,
+            _(
+                "The form has expired or was not sent from this site. "
+                "Please go back, reload the page and try again."
+            ),
+        )
+
+    messages = {
+        400: lambda: _("The request could not be understood."),
+        403: lambda: _("You do not have permission to see this page."),
+        404: lambda: _("The page you are looking for does not exist."),
+        405: lambda: _("This action is not allowed here."),
+        413: lambda: _("What you sent is too large."),
+        429: lambda: _("Too many requests. Please wait a moment and try again."),
+        500: lambda: _("Something went wrong on our side. Please try again later."),
+    }
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        code = exc.code or 500
+        return _error(code, messages.get(code, lambda: exc.description or "")())
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Any:
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        return _error(500, messages[500]())
+
+
+def _security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(resp: Any) -> Any:
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data: blob:; media-src 'self' https: blob:; "
+            "connect-src 'self' ws: wss: https:; frame-src https:; object-src 'none'; "
+            "base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+        )
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        lang = request.args.get("lang")
+        if lang in ("zh", "en"):
+            resp.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax")
+        return resp
+
+
+def _template_context(app: Flask) -> None:
+    from . import formatting
+
+    formatting.register(app)
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        locale = str(get_locale() or "zh")
+        prefs = set((request.cookies.get(PREFS_COOKIE) or "").split(","))
+        return {
+            "locale": locale,
+            "html_lang": "zh-CN" if locale == "zh" else "en",
+            "a11y_large": "large" in prefs,
+            "a11y_contrast": "contrast" in prefs,
+            "nav_items": sorted(registry().nav, key=lambda n: n.order),
+            "staff_links": sorted(registry().staff_links, key=lambda n: n.order),
+        }
+
+
+def register_core(app: Flask) -> None:
+    from . import sockets
+    from .cli import register_cli
+    from .views import accounts, admin, api, main
+
+    for bp in (main.bp, accounts.bp, admin.bp, api.bp):
+        app.register_blueprint(bp)
+    sockets.register()
+    register_cli(app)
+    _register_errors(app)
+    _security_headers(app)
+    _template_context(app)
