@@ -1,0 +1,1 @@
+"""Celery tasks of the consultations feature (ids in, idempotent, JSON)."""

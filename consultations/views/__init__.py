@@ -1,0 +1,1 @@
+"""View modules; each attaches routes to the blueprints in consultations.blueprint."""
