@@ -49,14 +49,23 @@ _MAX_LEADERS = 8
 
 # \W covers whitespace, ASCII and CJK punctuation and symbols; "_" is a word char in re.
 _STRIP = re.compile(r"[\W_]+")
+# Whitespace and common ASCII/CJK/full-width punctuation whose NFKC form is stripped too.
+# Removing them first lets most Chinese comments skip the slow NFKC path entirely.
+_PRE_STRIP = re.compile(
+    r"[\s!-/:-@\[-`{-~\u2010-\u2027\u2030-\u205e\u3000-\u3004\u3008-\u3020\u3030"
+    r"\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+"
+)
 
 ProgressCallback = Callable[[int, int], None]
 
 
 def normalize(text: str) -> str:
-    """Canonical form: full-width/half-width and case differences, spaces and punctuation
-    must not make two copies of the same comment look different."""
-    return _STRIP.sub("", unicodedata.normalize("NFKC", text).lower())
+    """NFKC, lower-case, no whitespace/punctuation/symbols: full-width vs half-width, case
+    and formatting must not make two copies of the same comment look different."""
+    text = _PRE_STRIP.sub("", text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _STRIP.sub("", text.lower())
 
 
 def shingles(normalized: str, n: int = DEFAULT_NGRAM) -> set[str]:
@@ -182,7 +191,7 @@ class _Signer:
     def shingle_hashes(self, text: str) -> list[int]:
         # Hash code-point tuples: tuple/int hashing is deterministic across processes
         # (unlike str hashing) and runs entirely in C.
-        codes = array("I", text.encode("utf-32-le")).tolist()
+        codes = array("I", text.encode("utf-32-le", "surrogatepass")).tolist()
         n = self.n
         if len(codes) < n:
             return [hash(tuple(codes))] if codes else []
@@ -195,17 +204,18 @@ class _Signer:
         hs.sort(reverse=True)
         # Later (smaller) values overwrite earlier ones, so each bin keeps its minimum.
         mins = dict(zip(map(self.bin_of, hs), hs))
-        vals = list(map(mins.get, self.bins))
-        if len(mins) < self.k:
+        if len(mins) == self.k:
+            vals = list(map(mins.__getitem__, self.bins))
+        else:
+            vals = list(map(mins.get, self.bins))
             filled = mins.__contains__
             order = self.borrow_order
             for j in compress(self.bins, map(is_, vals, repeat(None))):
                 vals[j] = mins[next(filter(filled, order[j]))]
-        # Bits 16..47 are independent of the bin (low bits) and of the order (high bits);
-        # 32-bit values make accidental agreement negligible.
-        return array(
-            "I", map((0xFFFFFFFF).__and__, map(int.__rshift__, vals, repeat(16)))
-        ).tobytes()
+        # Keep the low 32 bits: independent of the order (decided by the high bits). With
+        # k=64 the low 6 bits are the bin itself; 26 random bits keep accidental agreement
+        # negligible.
+        return memoryview(array("q", vals)).cast("B").cast("I")[::2].tobytes()
 
 
 def _agreement(a: bytes, b: bytes, nbytes: int) -> int:
