@@ -12,7 +12,17 @@ def init_app(app: Flask) -> None:
     """Plug the feature into the core: blueprints, navigation, home page, demo data."""
     from . import demo, tasks  # noqa: F401  (tasks registers the Celery tasks)
     from .blueprint import api, bp
-    from .views import api_comments, api_open_data, catalogue, comments, feeds, reports, staff
+    from .views import (
+        api_comments,
+        api_open_data,
+        catalogue,
+        comments,
+        feeds,
+        reports,
+        staff,
+        staff_catalogue,
+        staff_comments,
+    )
 
     app.register_blueprint(bp)
     app.register_blueprint(api)
@@ -24,6 +34,15 @@ def init_app(app: Flask) -> None:
     reg.staff_links.append(NavItem("consultations.dashboard", _l("Opinion handling"), 10))
     reg.home.append(HomeSection("consultations/_home.html", catalogue.home_context, 10))
     reg.demo_loaders.append(demo.load)
-    for module in (api_comments, api_open_data, feeds, reports, staff, comments):
+    for module in (
+        api_comments,
+        api_open_data,
+        feeds,
+        reports,
+        staff,
+        staff_catalogue,
+        staff_comments,
+        comments,
+    ):
         if hasattr(module, "register"):
             module.register(app)

@@ -40,6 +40,15 @@ class Registry:
     demo_loaders: list[Callable[..., None]] = field(default_factory=list)
     # Dicts merged into /api/v1/openapi.json ("paths", "components").
     openapi: list[dict[str, Any]] = field(default_factory=list)
+    # Named hooks between features that must not import each other, e.g.
+    # "decision.timeline": fn(decision) -> list of items that events add to a decision page.
+    hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
+
+    def hook(self, name: str, fn: Callable[..., Any]) -> None:
+        self.hooks.setdefault(name, []).append(fn)
+
+    def call(self, name: str, *args: Any) -> list[Any]:
+        return [fn(*args) for fn in self.hooks.get(name, [])]
 
 
 def registry(app: Flask | None = None) -> Registry:

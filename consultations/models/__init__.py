@@ -7,8 +7,22 @@ from .draft import Article, DraftVersion
 from .response import CommentGroup, GroupingJob, Outcome, Response, ResponseStatus
 
 __all__ = [
-    "Article", "Catalogue", "Channel", "Comment", "CommentGroup", "CommentStatus",
-    "Consultation", "ConsultationExtension", "Decision", "DecisionAdjustment", "DraftVersion",
-    "GroupingJob", "ModerationMode", "Outcome", "PublishMode", "Response", "ResponseStatus",
+    "Article",
+    "Catalogue",
+    "Channel",
+    "Comment",
+    "CommentGroup",
+    "CommentStatus",
+    "Consultation",
+    "ConsultationExtension",
+    "Decision",
+    "DecisionAdjustment",
+    "DraftVersion",
+    "GroupingJob",
+    "ModerationMode",
+    "Outcome",
+    "PublishMode",
+    "Response",
+    "ResponseStatus",
     "Stage",
 ]

@@ -67,8 +67,9 @@ class Comment(db.Model):
     as_organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
     # Offline opinions: the name as given on the letter or the attendance list.
     author_label: Mapped[str] = mapped_column(sa.String(200), default="")
-    channel: Mapped[Channel] = mapped_column(enum_column(Channel, "comment_channel"),
-                                             default=Channel.online)
+    channel: Mapped[Channel] = mapped_column(
+        enum_column(Channel, "comment_channel"), default=Channel.online
+    )
     publish_mode: Mapped[PublishMode] = mapped_column(
         enum_column(PublishMode, "publish_mode"), default=PublishMode.named
     )

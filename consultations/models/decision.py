@@ -53,8 +53,9 @@ class Decision(db.Model):
     legal_basis: Mapped[str] = mapped_column(sa.Text, default="")
     planned_start: Mapped[date | None] = mapped_column(sa.Date)
     planned_end: Mapped[date | None] = mapped_column(sa.Date)
-    stage: Mapped[Stage] = mapped_column(enum_column(Stage, "decision_stage"),
-                                         default=Stage.planned)
+    stage: Mapped[Stage] = mapped_column(
+        enum_column(Stage, "decision_stage"), default=Stage.planned
+    )
     # Confidential items are never shown publicly, not even as a count.
     confidential: Mapped[bool] = mapped_column(default=False)
     # Steps after the consultation: deliberation (会议审议), the decision, its interpretation.

@@ -55,9 +55,7 @@ class Response(db.Model):
 
     __tablename__ = "responses"
     __table_args__ = (
-        sa.CheckConstraint(
-            "(comment_id IS NULL) <> (group_id IS NULL)", name="one_target"
-        ),
+        sa.CheckConstraint("(comment_id IS NULL) <> (group_id IS NULL)", name="one_target"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
