@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -40,9 +40,23 @@ def select_locale() -> str:
     return "zh"
 
 
+def origin_check(allowed: list[str]) -> Any:
+    """Socket.IO accepts its own origin and the configured ones, nothing else."""
+    explicit = {o.rstrip("/") for o in allowed}
+
+    def check(origin: str | None, environ: dict[str, Any]) -> bool:
+        if not origin:
+            return True  # non-browser clients send none; authentication still applies
+        scheme = environ.get("HTTP_X_FORWARDED_PROTO", environ.get("wsgi.url_scheme", "http"))
+        host = environ.get("HTTP_X_FORWARDED_HOST", environ.get("HTTP_HOST", ""))
+        return origin.rstrip("/") in explicit or origin == f"{scheme}://{host}"
+
+    return check
+
+
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = _translation_dirs(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -53,7 +67,7 @@ def init_extensions(app: Flask) -> None:
         or os.environ.get("SOCKETIO_ASYNC_MODE", "gevent"),
         message_queue=app.config["REDIS_URL"] or None,
         channel=app.config["SOCKETIO_CHANNEL"],
-        cors_allowed_origins=app.config["ALLOWED_ORIGINS"],
+        cors_allowed_origins=origin_check(app.config["ALLOWED_ORIGINS"]),
         manage_session=False,
         max_http_buffer_size=64 * 1024,
         ping_interval=20,
@@ -74,10 +88,11 @@ def _init_login(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @app.teardown_request
-    def _forget_user(exc: BaseException | None) -> None:
+    def _forget_request_state(exc: BaseException | None) -> None:
         # g outlives a request when an outer app context is pushed (CLI, tests):
-        # never let one request's identity leak into the next.
+        # never let one request's identity or language leak into the next.
         g.pop("_login_user", None)
+        refresh()
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -185,7 +200,7 @@ def _template_context(app: Flask) -> None:
 
 
 def register_core(app: Flask) -> None:
-    from . import sockets
+    from . import sockets, tasks  # noqa: F401  (tasks: workers must know them)
     from .cli import register_cli
     from .views import accounts, admin, api, main
 

@@ -20,7 +20,11 @@ csrf.exempt(bp)  # checked below: token clients need none, cookie clients must s
 
 def protect_api_writes() -> None:
     """Cookie-authenticated writes need the CSRF header; bearer tokens do not."""
-    if request.method in ("GET", "HEAD", "OPTIONS") or g.get("api_token_auth"):
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    # Load the caller now: the bearer-token loader is what sets g.api_token_auth.
+    _ = current_user.is_authenticated
+    if g.get("api_token_auth"):
         return
     try:
         validate_csrf(request.headers.get("X-CSRFToken", ""))
