@@ -139,3 +139,15 @@ def test_large_text_and_high_contrast_modes(client):
     client.post("/prefs", data={"large": "off"})
     html = client.get("/").get_data(as_text=True)
     assert "a11y-large" not in html and "a11y-contrast" in html
+
+
+def test_unexpected_error_gives_a_500_page_in_the_users_language(app):
+    @app.get("/boom-for-test")
+    def boom():
+        raise RuntimeError("bug")
+
+    client = app.test_client()
+    resp = client.get("/boom-for-test")
+    assert resp.status_code == 500
+    assert "系统出现故障" in resp.get_data(as_text=True)
+    assert "RuntimeError" not in resp.get_data(as_text=True)  # no internals shown
