@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import sys
 import time
 from collections import Counter
@@ -244,6 +245,9 @@ def main() -> None:
     print(f"families          {len(best_group_of)}/{len(family_sizes)} campaigns found")
     print(f"campaign recall   {recall:.3f} (copies in their family's largest group)")
     print(f"impure members    {impure}")
+    print(f"phases            { ({k: round(v, 2) for k, v in stats.seconds.items()}) }")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS          {peak_mb:.0f} MB (whole process, incl. generated data)")
     print(f"progress calls    {len(calls)}, last {calls[-1] if calls else None}")
 
 
