@@ -109,7 +109,7 @@ def client(app: Any) -> Any:
 
 
 @pytest.fixture
-def make_org() -> Callable[..., Organization]:
+def make_org(app: Any) -> Callable[..., Organization]:
     counter = iter(range(1, 10_000))
 
     def make(name: str | None = None, **kw: Any) -> Organization:
@@ -123,7 +123,7 @@ def make_org() -> Callable[..., Organization]:
 
 
 @pytest.fixture
-def make_user() -> Callable[..., User]:
+def make_user(app: Any) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
 
     def make(

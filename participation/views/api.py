@@ -23,8 +23,7 @@ def protect_api_writes() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     # Load the caller now: the bearer-token loader is what sets g.api_token_auth.
-    _ = current_user.is_authenticated
-    if g.get("api_token_auth"):
+    if current_user.is_authenticated and g.get("api_token_auth"):
         return
     try:
         validate_csrf(request.headers.get("X-CSRFToken", ""))
