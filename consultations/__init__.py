@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
         NavItem("consultations.consultation_list", _l("Consultations"), 20),
     ]
     reg.staff_links.append(NavItem("consultations.dashboard", _l("Opinion handling"), 10))
+    reg.account_links.append(NavItem("consultations.my_comments", _l("My comments"), 10))
     reg.home.append(HomeSection("consultations/_home.html", catalogue.home_context, 10))
     reg.demo_loaders.append(demo.load)
     for module in (

@@ -15,8 +15,10 @@ def user_or_ip() -> str:
     return f"ip:{get_remote_address()}"
 
 
-write_limit = limiter.limit(
+# One budget for all writes of a person, whichever form or API endpoint they use.
+write_limit = limiter.shared_limit(
     lambda: current_app.config["WRITE_RATE_LIMIT"],
+    scope="writes",
     key_func=user_or_ip,
     methods=["POST", "PUT", "PATCH", "DELETE"],
 )

@@ -35,6 +35,7 @@ class Registry:
     nav: list[NavItem] = field(default_factory=list)
     home: list[HomeSection] = field(default_factory=list)
     staff_links: list[NavItem] = field(default_factory=list)
+    account_links: list[NavItem] = field(default_factory=list)  # on the account page
     periodic: list[PeriodicJob] = field(default_factory=list)
     # Called in feature order by `flask demo`: fn(org_by_key, users_by_key) -> None.
     demo_loaders: list[Callable[..., None]] = field(default_factory=list)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, has_request_context, jsonify, render_template, request
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -30,6 +30,8 @@ def _translation_dirs(app: Flask) -> str:
 
 def select_locale() -> str:
     langs = ("zh", "en")
+    if not has_request_context():
+        return "zh"  # tasks and the CLI use force_locale for a recipient's language
     chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
     if chosen in langs:
         return chosen
@@ -56,7 +58,9 @@ def origin_check(allowed: list[str]) -> Any:
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
     csrf.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = _translation_dirs(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -188,7 +192,8 @@ def _template_context(app: Flask) -> None:
     @app.context_processor
     def inject() -> dict[str, Any]:
         locale = str(get_locale() or "zh")
-        prefs = set((request.cookies.get(PREFS_COOKIE) or "").split(","))
+        cookie = request.cookies.get(PREFS_COOKIE) if has_request_context() else None
+        prefs = set((cookie or "").split(","))
         return {
             "locale": locale,
             "html_lang": "zh-CN" if locale == "zh" else "en",
@@ -196,6 +201,7 @@ def _template_context(app: Flask) -> None:
             "a11y_contrast": "contrast" in prefs,
             "nav_items": sorted(registry().nav, key=lambda n: n.order),
             "staff_links": sorted(registry().staff_links, key=lambda n: n.order),
+            "account_links": sorted(registry().account_links, key=lambda n: n.order),
         }
 
 

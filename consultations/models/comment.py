@@ -54,6 +54,20 @@ class Comment(db.Model):
         # A retried submission (double click, API retry) finds the first one.
         sa.UniqueConstraint("author_id", "idempotency_key"),
         sa.Index("ix_comments_consultation_status", "consultation_id", "status"),
+        # The feedback report's paginated list in submission order (responses area).
+        sa.Index(
+            "ix_comments_consultation_order", "consultation_id", "status", "submitted_at", "id"
+        ),
+        # An offline opinion filed twice from the same source (a hearing statement
+        # re-sent) stays one comment, even when two requests race.
+        sa.Index(
+            "uq_comments_consultation_source_ref",
+            "consultation_id",
+            "source_ref",
+            unique=True,
+            sqlite_where=sa.text("source_ref != ''"),
+            postgresql_where=sa.text("source_ref != ''"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,1 +1,241 @@
-"""Routes of this area (see docs/architecture.md)."""
+"""The comment API: submit an opinion, read a receipt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from participation.db import db
+from participation.errors import NotFound
+from participation.extensions import csrf
+from participation.ratelimit import write_limit
+from participation.registry import registry
+
+from ..blueprint import api
+from ..models import Comment, Consultation
+from ..services import comments, receipts
+
+
+def _comment_json(comment: Comment) -> dict[str, Any]:
+    return {
+        "receipt_no": comment.receipt_no,
+        "status": comment.status.value,
+        "receipt_url": url_for(
+            "consultations.receipt", receipt_no=comment.receipt_no, _external=True
+        ),
+        "consultation_id": comment.consultation_id,
+        "article": comment.article.number if comment.article else None,
+        "publish_mode": comment.publish_mode.value,
+        "submitted_at": comment.submitted_at.isoformat(),
+    }
+
+
+def _unauthorized() -> Any:
+    resp = jsonify({"error": _("Please sign in first."), "status": 401})
+    resp.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return resp, 401
+
+
+# CSRF for cookie clients is checked by the core's API guard (X-CSRFToken); bearer
+# token clients have none, so the form-oriented global check must not run here.
+@csrf.exempt
+@api.post("/consultations/<int:consultation_id>/comments")
+@write_limit
+def create_comment(consultation_id: int) -> Any:
+    if not current_user.is_authenticated:
+        return _unauthorized()
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or consultation.decision.confidential:
+        raise NotFound(_("No such consultation."))
+    from participation.views.api import json_body
+
+    data = json_body()
+    submission = comments.submit_comment(
+        current_user,
+        consultation,
+        body=data.get("body"),
+        article_number=data.get("article"),
+        publish_mode=data.get("publish_mode") or "named",
+        as_organization_id=data.get("as_organization_id"),
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    db.session.commit()
+    resp = jsonify(_comment_json(submission.comment))
+    resp.status_code = 201 if submission.created else 200
+    resp.headers["Location"] = url_for(
+        ".receipt", receipt_no=submission.comment.receipt_no, _external=True
+    )
+    if not submission.created:
+        resp.headers["Idempotent-Replayed"] = "true"
+    return resp
+
+
+@api.get("/receipts/<receipt_no>")
+def receipt(receipt_no: str) -> Any:
+    comment = receipts.find_by_receipt(receipt_no)
+    view = receipts.receipt_view(comment, str(get_locale() or "zh"))
+    return jsonify(
+        {
+            "receipt_no": view.receipt_no,
+            "status": view.status,
+            "consultation": {"id": view.consultation_id, "title": view.consultation_title},
+            "article": view.article_label or None,
+            "channel": view.channel,
+            "submitted_at": view.submitted_at.isoformat(),
+            "author": view.author,
+            "text": view.text,
+            "moderation_reason": view.moderation_reason or None,
+            "response": {
+                "outcome": view.outcome,
+                "reason": view.response_reason,
+                "published_at": view.responded_at.isoformat() if view.responded_at else None,
+            }
+            if view.outcome
+            else None,
+            "receipt_url": url_for(
+                "consultations.receipt", receipt_no=view.receipt_no, _external=True
+            ),
+        }
+    )
+
+
+def register(app: Flask) -> None:
+    registry(app).openapi.append(OPENAPI)
+
+
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+OPENAPI: dict[str, Any] = {
+    "paths": {
+        "/api/v1/consultations/{consultation_id}/comments": {
+            "post": {
+                "summary": "Submit an opinion on an open consultation",
+                "description": "Needs a signed-in session with an X-CSRFToken header, or a "
+                "personal token (Authorization: Bearer cy_...). Send an Idempotency-Key "
+                "header to make retries safe: the same key returns the first opinion (200) "
+                "instead of storing a second; the same key with a different body is a 409.",
+                "security": [{"bearer": []}, {}],
+                "parameters": [
+                    {
+                        "name": "consultation_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    },
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "minLength": 8, "maxLength": 80},
+                    },
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/NewComment"}}
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "Received; the receipt",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/CommentReceipt"}
+                            }
+                        },
+                    },
+                    "200": {"description": "A replay of an earlier request with the same key"},
+                    "400": {"description": "Invalid input", "content": _ERROR},
+                    "401": {"description": "Not signed in", "content": _ERROR},
+                    "403": {"description": "Missing CSRF token or not allowed", "content": _ERROR},
+                    "404": {"description": "No such consultation", "content": _ERROR},
+                    "409": {"description": "Idempotency key reused", "content": _ERROR},
+                    "410": {"description": "The comment period is not open", "content": _ERROR},
+                    "429": {"description": "Rate limit exceeded", "content": _ERROR},
+                },
+            }
+        },
+        "/api/v1/receipts/{receipt_no}": {
+            "get": {
+                "summary": "Check a receipt: status, article, date and published response",
+                "description": "Public. Never returns the text of an unpublished opinion "
+                "or personal data; the author is named only if they chose so.",
+                "parameters": [
+                    {
+                        "name": "receipt_no",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "example": "YJ2026-K7M3-Q9XA-5R"},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The receipt",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}
+                        },
+                    },
+                    "400": {"description": "Not a valid receipt number", "content": _ERROR},
+                    "404": {"description": "No opinion has this number", "content": _ERROR},
+                },
+            }
+        },
+    },
+    "components": {
+        "schemas": {
+            "NewComment": {
+                "type": "object",
+                "required": ["body"],
+                "properties": {
+                    "body": {"type": "string", "minLength": 5, "maxLength": 5000},
+                    "article": {
+                        "type": ["integer", "null"],
+                        "description": "Article number in this consultation's draft; "
+                        "omit for the whole draft",
+                    },
+                    "publish_mode": {
+                        "type": "string",
+                        "enum": ["named", "anonymous", "private"],
+                        "default": "named",
+                    },
+                    "as_organization_id": {
+                        "type": ["integer", "null"],
+                        "description": "Comment on behalf of an organization you belong to",
+                    },
+                },
+            },
+            "CommentReceipt": {
+                "type": "object",
+                "properties": {
+                    "receipt_no": {"type": "string"},
+                    "status": {"type": "string", "enum": ["pending", "accepted", "rejected"]},
+                    "receipt_url": {"type": "string", "format": "uri"},
+                    "consultation_id": {"type": "integer"},
+                    "article": {"type": ["integer", "null"]},
+                    "publish_mode": {"type": "string"},
+                    "submitted_at": {"type": "string", "format": "date-time"},
+                },
+            },
+            "Receipt": {
+                "type": "object",
+                "properties": {
+                    "receipt_no": {"type": "string"},
+                    "status": {"type": "string"},
+                    "consultation": {"type": "object"},
+                    "article": {"type": ["string", "null"]},
+                    "channel": {"type": "string"},
+                    "submitted_at": {"type": "string", "format": "date-time"},
+                    "author": {"type": "string"},
+                    "text": {"type": ["string", "null"]},
+                    "moderation_reason": {"type": ["string", "null"]},
+                    "response": {"type": ["object", "null"]},
+                    "receipt_url": {"type": "string", "format": "uri"},
+                },
+            },
+        }
+    },
+}

@@ -59,6 +59,11 @@ def prefs() -> Any:
     return resp
 
 
+@bp.get("/favicon.ico")
+def favicon() -> Any:
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.get("/healthz")
 def healthz() -> Any:
     db.session.execute(sa.text("SELECT 1"))

@@ -1,0 +1,650 @@
+"""Comments (意见) from every channel: submission, offline entry, public lists, personal data.
+
+Every path that stores an opinion screens it (sensitive words -> moderation, personal
+data masked in the published copy) and gives it a receipt. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from participation import audit
+from participation.db import db, utcnow
+from participation.errors import Conflict, Gone, PermissionDenied, ServiceError
+from participation.mail import send_template
+from participation.models import Organization, User
+from participation.permissions import require_organizer, require_signed_in
+from participation.screening import load_words, mask, screen
+
+from ..models import (
+    Article,
+    Channel,
+    Comment,
+    CommentStatus,
+    Consultation,
+    ModerationMode,
+    PublishMode,
+)
+from . import receipts
+
+DEFAULT_MIN_CHARS = 5
+DEFAULT_MAX_CHARS = 5000
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+_KEY_RE = re.compile(r"^[A-Za-z0-9._:\-]{8,80}$")
+# Control characters break PostgreSQL (NUL) or hide text; keep newlines and tabs.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+CHANNEL_LABELS = {
+    Channel.online: _l("Online"),
+    Channel.letter: _l("Letter"),
+    Channel.email: _l("Email"),
+    Channel.phone: _l("Phone"),
+    Channel.symposium: _l("Symposium"),
+    Channel.field_visit: _l("Field visit"),
+    Channel.hearing: _l("Hearing"),
+    Channel.questionnaire: _l("Questionnaire"),
+    Channel.poll: _l("Opinion poll"),
+    Channel.meeting: _l("Government meeting"),
+    Channel.live_qa: _l("Live Q&A"),
+}
+OFFLINE_CHANNELS = [c for c in Channel if c is not Channel.online]
+PUBLISH_MODE_LABELS = {
+    PublishMode.named: _l("With my name"),
+    PublishMode.anonymous: _l("Anonymously"),
+    PublishMode.private: _l("Do not publish the text"),
+}
+STATUS_LABELS = {
+    CommentStatus.pending: _l("Awaiting review"),
+    CommentStatus.accepted: _l("Accepted"),
+    CommentStatus.rejected: _l("Not published"),
+}
+
+
+@dataclass(frozen=True)
+class Submission:
+    comment: Comment
+    created: bool  # False when a retry found the first submission
+
+
+# ---- input checks ----------------------------------------------------------------------
+
+
+def length_limits() -> tuple[int, int]:
+    cfg = current_app.config
+    return (
+        int(cfg.get("COMMENT_MIN_CHARS", DEFAULT_MIN_CHARS)),
+        int(cfg.get("COMMENT_MAX_CHARS", DEFAULT_MAX_CHARS)),
+    )
+
+
+def clean_body(raw: object, min_chars: int | None = None) -> str:
+    """The text as stored: normalised, without control characters, within the limits.
+
+    ``min_chars`` defaults to the configured minimum for online comments; opinions
+    that organizers transcribe ("同意。" said at a hearing) only need to be non-empty.
+    """
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str):
+        raise ServiceError(_("The comment must be text."), field="body")
+    text = _CONTROL_RE.sub("", unicodedata.normalize("NFC", raw.replace("\r\n", "\n")))
+    text = text.strip()
+    low, high = length_limits()
+    low = low if min_chars is None else min_chars
+    if not text:
+        raise ServiceError(_("Please write your comment."), field="body")
+    if len(text) < low:
+        raise ServiceError(
+            _("Please write at least %(n)d characters.", n=low),
+            field="body",
+        )
+    if len(text) > high:
+        raise ServiceError(
+            _(
+                "Your comment is %(len)d characters long; at most %(n)d are allowed. "
+                "Please shorten it or send it in several parts.",
+                len=len(text),
+                n=high,
+            ),
+            field="body",
+        )
+    return text
+
+
+def parse_publish_mode(raw: object) -> PublishMode:
+    try:
+        return PublishMode(str(raw or "named"))
+    except ValueError as exc:
+        raise ServiceError(
+            _("Please choose how your comment is published."), field="publish_mode"
+        ) from exc
+
+
+def _parse_int(raw: object, field: str, message: str) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool):
+        raise ServiceError(message, field=field)
+    try:
+        value = int(str(raw).strip())
+    except ValueError as exc:
+        raise ServiceError(message, field=field) from exc
+    if not 0 < value < 2**31:
+        raise ServiceError(message, field=field)
+    return value
+
+
+def find_article(consultation: Consultation, number: object) -> Article | None:
+    """The article with this number in the consultation's own draft; None = whole draft."""
+    message = _("This article is not part of the draft under consultation.")
+    value = _parse_int(number, "article", message)
+    if value is None:
+        return None
+    article = db.session.scalar(
+        sa.select(Article).where(Article.draft_id == consultation.draft_id, Article.number == value)
+    )
+    if article is None:
+        raise ServiceError(message, field="article")
+    return article
+
+
+def _organization_for(user: User, raw: object) -> Organization | None:
+    org_id = _parse_int(raw, "as_organization_id", _("Unknown organization."))
+    if org_id is None:
+        return None
+    if org_id not in user.organization_ids:
+        raise PermissionDenied(
+            _("You may only comment on behalf of an organization you belong to."),
+            field="as_organization_id",
+        )
+    return db.session.get(Organization, org_id)
+
+
+def _check_key(key: str | None) -> str | None:
+    key = (key or "").strip()
+    if not key:
+        return None
+    if not _KEY_RE.match(key):
+        raise ServiceError(
+            _("The idempotency key must be 8 to 80 letters, digits or -_.:"),
+            field="idempotency_key",
+        )
+    return key
+
+
+def _check_open(consultation: Consultation) -> None:
+    state = consultation.state()
+    if consultation.decision.confidential:
+        raise Gone(_("This consultation is not public."))
+    if state == "scheduled":
+        raise Gone(
+            _(
+                "The comment period has not started yet. It opens on %(when)s.",
+                when=_local(consultation.opens_at),
+            )
+        )
+    if state != "open":
+        raise Gone(
+            _(
+                "The comment period closed on %(when)s; comments are no longer accepted.",
+                when=_local(consultation.closes_at),
+            )
+        )
+
+
+def _local(value: datetime) -> str:
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+# ---- screening -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _words_from(path: str) -> tuple[str, ...]:
+    return load_words(path)
+
+
+def _sensitive_words() -> tuple[str, ...] | None:
+    path = current_app.config.get("SENSITIVE_WORDS_FILE") or ""
+    return _words_from(path) if path else None
+
+
+def _apply_screening(comment: Comment, body: str, moderation: ModerationMode) -> None:
+    result = screen(body, _sensitive_words())
+    comment.body = body
+    comment.published_body = result.masked
+    comment.flagged_words = list(result.flagged_words)
+    needs_review = result.needs_review or moderation == ModerationMode.pre
+    comment.status = CommentStatus.pending if needs_review else CommentStatus.accepted
+
+
+# ---- online submission -----------------------------------------------------------------
+
+
+def submit_comment(
+    user: User,
+    consultation: Consultation,
+    *,
+    body: object,
+    article_number: object = None,
+    publish_mode: object = "named",
+    as_organization_id: object = None,
+    idempotency_key: str | None = None,
+) -> Submission:
+    """A resident's comment on the whole draft or one article, with a receipt.
+
+    The same (author, idempotency key) always yields the first comment; a different
+    request under a used key is a conflict, never a second comment.
+    """
+    require_signed_in(user)
+    key = _check_key(idempotency_key)
+    text = clean_body(body)
+    mode = parse_publish_mode(publish_mode)
+    article = find_article(consultation, article_number)
+    organization = _organization_for(user, as_organization_id)
+    request_shape = (consultation.id, article.id if article else None, mode, organization, text)
+
+    if key is not None:
+        existing = _find_by_key(user, key)
+        if existing is not None:
+            return _replay(existing, request_shape)
+    _check_open(consultation)
+
+    comment = Comment(
+        consultation=consultation,
+        article=article,
+        author=user,
+        as_organization=organization,
+        channel=Channel.online,
+        publish_mode=mode,
+        idempotency_key=key,
+        submitted_at=utcnow(),
+    )
+    _apply_screening(comment, text, consultation.moderation)
+    stored = _insert(comment, lambda: _find_by_key(user, key) if key else None)
+    if stored is not comment:  # a concurrent retry won the race
+        return _replay(stored, request_shape)
+    _mail_receipt(comment)
+    return Submission(comment, True)
+
+
+def _find_by_key(user: User, key: str) -> Comment | None:
+    return db.session.scalar(
+        sa.select(Comment).where(Comment.author_id == user.id, Comment.idempotency_key == key)
+    )
+
+
+def _replay(existing: Comment, shape: tuple[Any, ...]) -> Submission:
+    consultation_id, article_id, mode, organization, text = shape
+    same = (
+        existing.consultation_id == consultation_id
+        and existing.article_id == article_id
+        and existing.publish_mode == mode
+        and existing.as_organization_id == (organization.id if organization else None)
+        and existing.body == text
+    )
+    if not same:
+        raise Conflict(
+            _(
+                "This submission key was already used for another comment "
+                "(receipt %(no)s). Nothing new was saved.",
+                no=existing.receipt_no,
+            ),
+            field="idempotency_key",
+        )
+    return Submission(existing, False)
+
+
+def _insert(comment: Comment, find_existing: Any) -> Comment:
+    """Insert in a savepoint; on a unique clash return the row that won, or retry the receipt."""
+    year = (comment.received_on or comment.submitted_at or utcnow()).astimezone(LOCAL_TZ).year
+    for _attempt in range(5):
+        comment.receipt_no = receipts.new_receipt_no(year)
+        try:
+            with db.session.begin_nested():
+                db.session.add(comment)
+                db.session.flush()
+            return comment
+        except IntegrityError:
+            existing = find_existing()
+            if existing is not None:
+                return existing
+    raise ServiceError(_("We could not store your comment. Please try again."))
+
+
+def receipt_url(receipt_no: str) -> str:
+    """Absolute link to the public receipt page, also from a task or the CLI."""
+    if has_request_context():
+        return url_for("consultations.receipt", receipt_no=receipt_no, _external=True)
+    base = str(current_app.config.get("SERVER_NAME_PUBLIC") or "").rstrip("/")
+    return base + f"/receipts/{receipt_no}"
+
+
+def _mail_receipt(comment: Comment) -> None:
+    if comment.author is None:
+        return
+    send_template(
+        comment.author,
+        _l("Your opinion was received: receipt %(no)s", no=comment.receipt_no),
+        "mail/comment_receipt.txt",
+        comment=comment,
+        receipt_url=receipt_url(comment.receipt_no),
+        channel_labels=CHANNEL_LABELS,
+    )
+
+
+# ---- offline opinions ------------------------------------------------------------------
+
+
+def _received_at(value: datetime | None) -> datetime:
+    if value is None:
+        return utcnow()
+    if value.tzinfo is None:  # a date typed in a form: Beijing time
+        value = value.replace(tzinfo=LOCAL_TZ)
+    if value > utcnow() + timedelta(hours=1):
+        raise ServiceError(_("The date received cannot be in the future."), field="received_on")
+    return value.astimezone(UTC)
+
+
+def _short(value: str, limit: int, field: str) -> str:
+    value = _CONTROL_RE.sub("", (value or "").strip())
+    if len(value) > limit:
+        raise ServiceError(_("At most %(n)d characters, please.", n=limit), field=field)
+    return value
+
+
+@contextmanager
+def _request_context_if_needed() -> Iterator[None]:
+    """Outside a web request (a Celery task, the CLI) the core's locale selector and
+    template context need one; give them a neutral request so messages and mails work."""
+    if has_request_context():
+        yield
+        return
+    base = str(current_app.config.get("SERVER_NAME_PUBLIC") or "http://localhost")
+    with current_app.test_request_context("/", base_url=base):
+        yield
+
+
+def enter_offline_comment(
+    actor: User,
+    consultation: Consultation,
+    *,
+    channel: Channel,
+    body: str,
+    author_label: str = "",
+    author: User | None = None,
+    article: Article | None = None,
+    publish_mode: PublishMode = PublishMode.named,
+    received_on: datetime | None = None,
+    contact: str = "",
+    source_ref: str = "",
+) -> Comment:
+    """An organizer records an opinion that arrived by letter, at a hearing, etc.
+
+    Allowed after the window closed (letters arrive late). Idempotent per non-empty
+    ``source_ref`` within the consultation: a second call returns the same comment,
+    with its text updated if it changed. Callable from tasks (no request needed).
+    """
+    with _request_context_if_needed():
+        return _enter_offline(
+            actor,
+            consultation,
+            channel=channel,
+            body=body,
+            author_label=author_label,
+            author=author,
+            article=article,
+            publish_mode=publish_mode,
+            received_on=received_on,
+            contact=contact,
+            source_ref=source_ref,
+        )
+
+
+def _enter_offline(
+    actor: User,
+    consultation: Consultation,
+    *,
+    channel: Channel,
+    body: str,
+    author_label: str,
+    author: User | None,
+    article: Article | None,
+    publish_mode: PublishMode,
+    received_on: datetime | None,
+    contact: str,
+    source_ref: str,
+) -> Comment:
+    require_organizer(actor, consultation.decision.organization_id)
+    try:
+        channel = Channel(channel)
+        publish_mode = PublishMode(publish_mode)
+    except ValueError as exc:
+        raise ServiceError(_("Please choose a channel and a publishing mode.")) from exc
+    if channel is Channel.online:
+        raise ServiceError(
+            _("Online comments are submitted by their authors; choose the offline channel."),
+            field="channel",
+        )
+    text = clean_body(body, min_chars=1)
+    label = _short(author_label, 200, "author_label")
+    contact = _short(contact, 200, "contact")
+    source_ref = _short(source_ref, 80, "source_ref")
+    if article is not None and article.draft_id != consultation.draft_id:
+        raise ServiceError(
+            _("This article is not part of the draft under consultation."), field="article"
+        )
+    received = _received_at(received_on)
+
+    if source_ref:
+        existing = _find_by_source(consultation, source_ref)
+        if existing is not None:
+            return _update_offline(actor, existing, text)
+
+    comment = Comment(
+        consultation=consultation,
+        article=article,
+        author=author,
+        author_label=label,
+        channel=channel,
+        publish_mode=publish_mode,
+        contact=contact,
+        source_ref=source_ref,
+        entered_by_id=actor.id,
+        received_on=received,
+        submitted_at=utcnow(),
+    )
+    # Offline opinions are accepted unless flagged: the organizer already read them.
+    _apply_screening(comment, text, ModerationMode.post)
+    stored = _insert(
+        comment, lambda: _find_by_source(consultation, source_ref) if source_ref else None
+    )
+    if stored is not comment:
+        return _update_offline(actor, stored, text)
+    audit.record(
+        actor,
+        "comment.enter_offline",
+        "comment",
+        comment.id,
+        data={
+            "consultation_id": consultation.id,
+            "channel": channel.value,
+            "receipt_no": comment.receipt_no,
+            "status": comment.status.value,
+        },
+    )
+    _mail_receipt(comment)
+    return comment
+
+
+def _find_by_source(consultation: Consultation, source_ref: str) -> Comment | None:
+    return db.session.scalar(
+        sa.select(Comment).where(
+            Comment.consultation_id == consultation.id, Comment.source_ref == source_ref
+        )
+    )
+
+
+def _update_offline(actor: User, comment: Comment, text: str) -> Comment:
+    if comment.body == text:
+        return comment
+    old_status = comment.status
+    result = screen(text, _sensitive_words())
+    comment.body = text
+    comment.published_body = result.masked
+    comment.flagged_words = list(result.flagged_words)
+    # A moderator's rejection stands; a newly flagged text goes back to review.
+    if result.needs_review and old_status == CommentStatus.accepted:
+        comment.status = CommentStatus.pending
+    audit.record(
+        actor,
+        "comment.update_offline",
+        "comment",
+        comment.id,
+        data={"source_ref": comment.source_ref, "status": comment.status.value},
+    )
+    return comment
+
+
+def offline_comments(consultation: Consultation) -> sa.Select[Any]:
+    """Opinions entered by organizers, newest entry first (for the entry page)."""
+    return (
+        sa.select(Comment)
+        .where(Comment.consultation_id == consultation.id, Comment.channel != Channel.online)
+        .order_by(Comment.id.desc())
+    )
+
+
+def purge_contacts(actor: User, consultation: Consultation) -> int:
+    """Erase the contact details of offline authors once they are no longer needed (PIPL)."""
+    require_organizer(actor, consultation.decision.organization_id)
+    ids = db.session.scalars(
+        sa.select(Comment.id).where(
+            Comment.consultation_id == consultation.id, Comment.contact != ""
+        )
+    ).all()
+    if ids:
+        db.session.execute(sa.update(Comment).where(Comment.id.in_(ids)).values(contact=""))
+        audit.record(
+            actor,
+            "comment.purge_contacts",
+            "consultation",
+            consultation.id,
+            data={"count": len(ids)},
+        )
+    return len(ids)
+
+
+# ---- public reads ----------------------------------------------------------------------
+
+
+def public_filter(consultation_id: int) -> list[Any]:
+    return [
+        Comment.consultation_id == consultation_id,
+        Comment.status == CommentStatus.accepted,
+        Comment.publish_mode != PublishMode.private,
+    ]
+
+
+def public_comments(consultation: Consultation, article_id: int | None = None) -> sa.Select[Any]:
+    """Accepted comments whose authors chose to publish them, newest first."""
+    query = sa.select(Comment).where(*public_filter(consultation.id))
+    if article_id is not None:
+        query = query.where(Comment.article_id == article_id)
+    return query.order_by(Comment.submitted_at.desc(), Comment.id.desc())
+
+
+def comment_counts(consultation: Consultation) -> dict[int | None, int]:
+    """Published comments per article id (None = on the whole draft)."""
+    rows = db.session.execute(
+        sa.select(Comment.article_id, sa.func.count(Comment.id))
+        .where(*public_filter(consultation.id))
+        .group_by(Comment.article_id)
+    )
+    return {article_id: count for article_id, count in rows}
+
+
+def public_author(comment: Comment, locale: str) -> str:
+    """The author line shown publicly: a name only when the author chose so."""
+    if comment.publish_mode != PublishMode.named:
+        return _("Anonymous")
+    if comment.as_organization is not None:
+        return comment.as_organization.display_name(locale)
+    if comment.author is not None and comment.author.deleted_at is None:
+        return comment.author.display_name
+    if comment.author_label:
+        return mask(comment.author_label)
+    return _("Anonymous")
+
+
+def public_text(comment: Comment) -> str | None:
+    if comment.publish_mode == PublishMode.private or comment.status != CommentStatus.accepted:
+        return None
+    return comment.published_body
+
+
+def my_comments(user: User) -> sa.Select[Any]:
+    return (
+        sa.select(Comment)
+        .where(Comment.author_id == user.id)
+        .order_by(Comment.submitted_at.desc(), Comment.id.desc())
+    )
+
+
+def get_own_comment(user: User, receipt_no: str) -> Comment:
+    from participation.errors import NotFound
+
+    comment = db.session.scalar(sa.select(Comment).where(Comment.receipt_no == receipt_no))
+    if comment is None or user is None or comment.author_id != getattr(user, "id", None):
+        raise NotFound(_("No such comment among yours."))
+    return comment
+
+
+# ---- personal data rights --------------------------------------------------------------
+
+
+def export_for(user: User) -> dict[str, Any]:
+    items = []
+    for c in db.session.scalars(my_comments(user)):
+        items.append(
+            {
+                "summary": f"{c.receipt_no} · {c.consultation.title} · "
+                f"{STATUS_LABELS[c.status]} · {c.body[:80]}",
+                "receipt_no": c.receipt_no,
+                "consultation": c.consultation.title,
+                "article": c.article.label if c.article else None,
+                "publish_mode": c.publish_mode.value,
+                "status": c.status.value,
+                "submitted_at": c.submitted_at.isoformat(),
+                "body": c.body,
+            }
+        )
+    return {"comments": items} if items else {}
+
+
+def erase_for(user: User) -> None:
+    """Keep the opinions (public record) but cut every link to the person."""
+    db.session.execute(
+        sa.update(Comment)
+        .where(Comment.author_id == user.id, Comment.publish_mode == PublishMode.named)
+        .values(publish_mode=PublishMode.anonymous)
+    )
+    db.session.execute(
+        sa.update(Comment)
+        .where(Comment.author_id == user.id)
+        .values(author_id=None, contact="", author_label="", idempotency_key=None)
+    )
