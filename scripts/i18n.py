@@ -1,6 +1,6 @@
 """Translation catalogs, one per package so features own their strings.
 
-    python scripts/i18n.py update     # extract new strings into each catalog
+    python scripts/i18n.py update [pkg]  # extract new strings into each (or one) catalog
     python scripts/i18n.py compile    # build the .mo files the app loads
     python scripts/i18n.py check      # fail if a Chinese string is missing
 
@@ -30,8 +30,10 @@ def _run(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
 
 
-def update() -> None:
+def update(only: str | None = None) -> None:
     for catalog, sources in CATALOGS.items():
+        if only and not catalog.startswith(only):
+            continue
         existing = [s for s in sources if (ROOT / s).exists()]
         if not existing:
             continue
@@ -98,7 +100,7 @@ def missing() -> dict[str, list[str]]:
 def main() -> None:
     cmd = sys.argv[1] if len(sys.argv) > 1 else "compile"
     if cmd == "update":
-        update()
+        update(sys.argv[2] if len(sys.argv) > 2 else None)
     elif cmd == "compile":
         compile_all()
     elif cmd == "check":
