@@ -6,13 +6,18 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_time
 
 
 def register(app: Flask) -> None:
     @app.template_filter("dt")
-    def dt(value: datetime | None, fmt: str = "medium") -> str:
-        return format_datetime(value, fmt) if value else ""
+    def dt(value: datetime | None, fmt: str | None = None) -> str:
+        if not value:
+            return ""
+        if fmt:
+            return format_datetime(value, fmt)
+        # Date and minutes; seconds are noise on a public page.
+        return f"{format_date(value, 'medium')} {format_time(value, 'short')}"
 
     @app.template_filter("d")
     def d(value: date | datetime | None, fmt: str = "medium") -> str:

@@ -1,0 +1,1 @@
+"""Services of the consultations feature: every write and every rule."""
