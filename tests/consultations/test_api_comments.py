@@ -66,22 +66,30 @@ def test_idempotency_key_replays_and_detects_a_changed_body(make_consultation, c
     assert _count() == 2
 
 
-def test_signed_in_cookie_client_needs_the_csrf_header(make_consultation, resident, login_as):
-    consultation = make_consultation()
-    client = login_as(resident)
-    assert _post(client, consultation).status_code == 403
-    assert _post(client, consultation, csrf=csrf_token_from(client)).status_code == 201
-    assert _count() == 1
+class TestWithCsrf:
+    """Cookie clients must send the CSRF header; CSRF is on here, as in production."""
 
+    @pytest.fixture
+    def app_config(self):
+        return {"WTF_CSRF_ENABLED": True}
 
-def test_not_signed_in_is_refused(make_consultation, client):
-    consultation = make_consultation()
-    assert _post(client, consultation).status_code == 403  # no session, no token
-    resp = _post(client, consultation, csrf=csrf_token_from(client))
-    assert resp.status_code == 401 and "error" in resp.get_json()
-    assert resp.headers["WWW-Authenticate"].startswith("Bearer")
-    assert _post(client, consultation, token="cy_not-a-real-token").status_code == 403
-    assert _count() == 0
+    def test_signed_in_cookie_client_needs_the_csrf_header(
+        self, make_consultation, resident, login_as
+    ):
+        consultation = make_consultation()
+        client = login_as(resident)
+        assert _post(client, consultation).status_code == 403
+        assert _post(client, consultation, csrf=csrf_token_from(client)).status_code == 201
+        assert _count() == 1
+
+    def test_not_signed_in_is_refused(self, make_consultation, client):
+        consultation = make_consultation()
+        assert _post(client, consultation).status_code == 403  # no session, no token
+        resp = _post(client, consultation, csrf=csrf_token_from(client))
+        assert resp.status_code == 401 and "error" in resp.get_json()
+        assert resp.headers["WWW-Authenticate"].startswith("Bearer")
+        assert _post(client, consultation, token="cy_not-a-real-token").status_code == 403
+        assert _count() == 0
 
 
 @pytest.mark.parametrize(

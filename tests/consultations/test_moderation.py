@@ -49,7 +49,7 @@ def test_organizer_sees_the_queue_and_accepts(pending, organizer, resident, logi
     db.session.refresh(pending)
     assert pending.status == CommentStatus.accepted and pending.moderated_by_id == organizer.id
     assert db.session.scalars(comments.public_comments(pending.consultation)).all() == [pending]
-    assert "published" in _mails_to(resident)[-1].subject
+    assert "已公开" in _mails_to(resident)[-1].subject  # in the author's language (zh)
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "comment.accept"))
     assert entry.target_id == str(pending.id)
 
