@@ -1,0 +1,1 @@
+"""Routes only: parse the request, call a service, commit, render or redirect."""
