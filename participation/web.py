@@ -96,6 +96,7 @@ def _init_login(app: Flask) -> None:
         # g outlives a request when an outer app context is pushed (CLI, tests):
         # never let one request's identity or language leak into the next.
         g.pop("_login_user", None)
+        g.pop("csrf_token", None)
         refresh()
 
     @login_manager.user_loader
