@@ -12,6 +12,7 @@ from participation.models import Organization
 
 if TYPE_CHECKING:
     from .comment import Comment
+    from .consultation import Consultation
 
 
 class Outcome(enum.StrEnum):
@@ -39,11 +40,15 @@ class CommentGroup(db.Model):
     # Proposed by the grouping job until an organizer confirms it.
     confirmed: Mapped[bool] = mapped_column(default=False)
     similarity: Mapped[float] = mapped_column(default=0.0)
+    # The grouping job that proposed it (None: formed by hand); a re-run replaces only
+    # unconfirmed proposals without a response.
+    job_id: Mapped[int | None] = mapped_column(sa.ForeignKey("grouping_jobs.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
 
+    consultation: Mapped[Consultation] = relationship()
     comments: Mapped[list[Comment]] = relationship(back_populates="group")
     response: Mapped[Response | None] = relationship(
         back_populates="group", uselist=False, foreign_keys="Response.group_id"
@@ -76,6 +81,9 @@ class Response(db.Model):
     )
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    published_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     comment: Mapped[Comment | None] = relationship(
         back_populates="response", foreign_keys=[comment_id]
@@ -102,3 +110,28 @@ class GroupingJob(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
+
+
+class DeadlineAlert(db.Model):
+    """A feedback-deadline alert already mailed: once per consultation and threshold."""
+
+    __tablename__ = "deadline_alerts"
+    __table_args__ = (sa.UniqueConstraint("consultation_id", "threshold"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(sa.ForeignKey("consultations.id"))
+    threshold: Mapped[str] = mapped_column(sa.String(12))  # "soon" or "overdue"
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FeedbackVersion(db.Model):
+    """Bumped in the same transaction as any change to the comments, groups or responses
+    of a consultation whose report is published: report figures are cached per version,
+    so a cached figure is never stale (see services/feedback_cache.py)."""
+
+    __tablename__ = "feedback_versions"
+
+    consultation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("consultations.id"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(default=0)

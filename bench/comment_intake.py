@@ -1,0 +1,315 @@
+"""Comment intake on PostgreSQL: the real platform vs a bare Flask + SQLAlchemy insert.
+
+200 concurrent clients (threads, keep-alive http.client, loopback only) post comments
+through POST /api/v1/consultations/<id>/comments with personal tokens to
+  1. the platform, started as `python -m participation.serve` (gevent), and
+  2. bench/bare_insert_app.py (one INSERT per POST, same gevent server),
+each on its own private database, for a bounded number of requests per client.
+
+Reports comments/s, p50/p99 latency, the ratio platform/bare (target >= 0.7) and an
+exactly-once check: rows stored == 201 responses, no duplicate receipts, every returned
+receipt stored.
+
+    .venv/bin/python bench/comment_intake.py [--clients 200] [--per-client 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import sqlalchemy as sa  # noqa: E402
+from report_scale import drop_database, private_database  # noqa: E402
+
+BODIES = [
+    "建议在老旧小区增设公共充电桩，并明确消防安全管理责任。",
+    "建议公开每一个施工工地的扬尘监测数据，接受社会监督。",
+    "建议延长夜间公交运营时间，方便下夜班的职工回家。",
+    "建议对餐饮油烟排放设置更严格的标准并加强日常检查。",
+    "建议把学校周边道路纳入重点整治范围，保障学生出行安全。",
+]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare_platform(url: str, clients: int, instance: str) -> tuple[int, list[str]]:
+    """Schema, an open consultation and one user with a personal token per client."""
+    os.environ["INSTANCE_PATH"] = instance
+    from consultations.models import Catalogue, Consultation, Decision, DraftVersion
+    from participation import create_app
+    from participation.db import db, utcnow
+    from participation.models import Organization, User
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
+            "SOCKETIO_ASYNC_MODE": "threading",
+        }
+    )
+    tokens = []
+    with app.app_context():
+        db.create_all()
+        now = utcnow()
+        org = Organization(name="山东省生态环境厅")
+        decision = Decision(
+            catalogue=Catalogue(year=now.year, title="目录"), organization=org, title="条例"
+        )
+        draft = DraftVersion(decision=decision, version=1, title="征求意见稿", published_at=now)
+        consultation = Consultation(
+            decision=decision,
+            draft=draft,
+            title="征求意见",
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=30),
+        )
+        db.session.add(consultation)
+        for i in range(clients):
+            token = f"cy_bench{i:04d}_{uuid.uuid4().hex}"
+            db.session.add(
+                User(
+                    email=f"bench{i}@example.cn",
+                    display_name=f"测试{i}",
+                    api_token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                    email_verified_at=now,
+                )
+            )
+            tokens.append(token)
+        db.session.commit()
+        cid = consultation.id
+        db.session.remove()
+        db.engine.dispose()
+    return cid, tokens
+
+
+@contextlib.contextmanager
+def serve(cmd: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[str]:
+    out = open(log, "w")  # noqa: SIM115
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited, see {log}")
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        out.close()
+
+
+def drive(port: int, cid: int, tokens: list[str], per_client: int) -> dict:
+    """Every client posts per_client comments on one keep-alive connection."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    receipts: list[str] = []
+    lock = threading.Lock()
+    start_gate = threading.Barrier(len(tokens))
+    path = f"/api/v1/consultations/{cid}/comments"
+
+    def client(i: int, token: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        mine_lat, mine_status, mine_receipts = [], [], []
+        start_gate.wait()
+        for n in range(per_client):
+            body = json.dumps({"body": f"{BODIES[(i + n) % len(BODIES)]}（第{n + 1}条，客户{i}）"})
+            headers = {
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {token}",
+                "Idempotency-Key": uuid.uuid4().hex,
+            }
+            t = time.perf_counter()
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                status = resp.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                status, data = 0, b""
+            mine_lat.append((time.perf_counter() - t) * 1000)
+            mine_status.append(status)
+            if status == 201:
+                mine_receipts.append(json.loads(data)["receipt_no"])
+        conn.close()
+        with lock:
+            latencies.extend(mine_lat)
+            for s in mine_status:
+                statuses[s] = statuses.get(s, 0) + 1
+            receipts.extend(mine_receipts)
+
+    threads = [threading.Thread(target=client, args=(i, t)) for i, t in enumerate(tokens)]
+    t0 = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - t0
+    ordered = sorted(latencies)
+    return {
+        "elapsed": elapsed,
+        "created": statuses.get(201, 0),
+        "statuses": statuses,
+        "rate": statuses.get(201, 0) / elapsed,
+        "p50": statistics.median(ordered),
+        "p99": ordered[min(len(ordered) - 1, int(0.99 * (len(ordered) - 1)))],
+        "receipts": receipts,
+    }
+
+
+def check_exactly_once(url: str, table: str, cid: int, run: dict) -> str:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows, distinct = conn.execute(
+            sa.text(
+                f"SELECT count(*), count(DISTINCT receipt_no) FROM {table} "
+                "WHERE consultation_id = :cid"
+            ),
+            {"cid": cid},
+        ).one()
+        stored = set(
+            conn.execute(
+                sa.text(f"SELECT receipt_no FROM {table} WHERE consultation_id = :cid"),
+                {"cid": cid},
+            ).scalars()
+        )
+    engine.dispose()
+    returned = run["receipts"]
+    ok = (
+        rows == run["created"] == len(returned)
+        and distinct == rows
+        and len(set(returned)) == len(returned)
+        and set(returned) <= stored
+    )
+    return f"{'OK' if ok else 'FAILED'}: {rows} rows, {distinct} distinct, {run['created']} x 201"
+
+
+def _purge_queue(redis_url: str, queue: str) -> None:
+    if not redis_url:
+        return
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(f"*{queue}*"):
+        client.delete(key)
+    client.delete(queue)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--per-client", type=int, default=20)
+    args = parser.parse_args()
+    base = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    plat_url, admin, plat_db = private_database(base)
+    bare_url, admin2, bare_db = private_database(base)
+    instance = f"/tmp/{plat_db}"
+    Path(instance).mkdir(parents=True, exist_ok=True)
+    results = {}
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        cid, tokens = prepare_platform(plat_url, args.clients, instance)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TEST_")}
+        env.update(
+            {
+                "PYTHONUNBUFFERED": "1",
+                "DATABASE_URL": plat_url,
+                "INSTANCE_PATH": instance,
+                "RATELIMIT_ENABLED": "0",
+                "PERIODIC_JOBS": "0",
+                # As in production: Celery tasks (receipt mails) go to Redis, not run
+                # inside the request. A private queue that no worker reads, purged after.
+                "REDIS_URL": redis_url,
+                "CELERY_QUEUE": f"bench-{plat_db}",
+                "SOCKETIO_CHANNEL": f"bench-{plat_db}",
+            }
+        )
+        env.pop("SOCKETIO_ASYNC_MODE", None)
+        port = _free_port()
+        cmd = [
+            sys.executable,
+            "-m",
+            "participation.serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--quiet",
+            "--no-periodic",
+        ]
+        with serve(cmd, env, port, Path(instance) / "platform.log"):
+            results["platform"] = drive(port, cid, tokens, args.per_client)
+        results["platform"]["check"] = check_exactly_once(
+            plat_url, "comments", cid, results["platform"]
+        )
+
+        port = _free_port()
+        env["DATABASE_URL"] = bare_url
+        cmd = [sys.executable, str(ROOT / "bench" / "bare_insert_app.py"), "--port", str(port)]
+        with serve(cmd, env, port, Path(instance) / "bare.log"):
+            results["bare"] = drive(port, cid, tokens, args.per_client)
+        results["bare"]["check"] = check_exactly_once(
+            bare_url, "bare_comments", cid, results["bare"]
+        )
+    finally:
+        _purge_queue(redis_url, f"bench-{plat_db}")
+        drop_database(admin, plat_db)
+        drop_database(admin2, bare_db)
+
+    total = args.clients * args.per_client
+    print(
+        f"\nComment intake, PostgreSQL, {args.clients} concurrent clients, "
+        f"{total} posts each side\n"
+    )
+    print(
+        f"{'endpoint':<10} {'comments/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'201s':>6}  "
+        f"statuses / exactly-once"
+    )
+    for name in ("platform", "bare"):
+        r = results[name]
+        print(
+            f"{name:<10} {r['rate']:>11.1f} {r['p50']:>8.1f} {r['p99']:>8.1f} "
+            f"{r['created']:>6}  {r['statuses']} / {r['check']}"
+        )
+    ratio = results["platform"]["rate"] / results["bare"]["rate"]
+    print(f"\nratio platform / bare: {ratio:.2f} (target >= 0.7)")
+
+
+if __name__ == "__main__":
+    main()
