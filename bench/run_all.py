@@ -16,8 +16,14 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["grouping_bench", "comment_intake", "report_scale", "signup_bench", "live_fanout",
-         "vote_storm"]
+ORDER = [
+    "grouping_bench",
+    "comment_intake",
+    "report_scale",
+    "signup_bench",
+    "live_fanout",
+    "vote_storm",
+]
 
 
 def main() -> int:
@@ -33,8 +39,9 @@ def main() -> int:
             continue
         print(f"== {name}", flush=True)
         started = time.monotonic()
-        proc = subprocess.run([sys.executable, str(script)], cwd=HERE.parent,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, str(script)], cwd=HERE.parent, capture_output=True, text=True
+        )
         (out_dir / f"{name}.txt").write_text(proc.stdout + proc.stderr)
         print(proc.stdout[-4000:])
         if proc.returncode:

@@ -61,8 +61,16 @@ def test_chain_cannot_fork(make_user):
     admin = make_user(admin=True)
     entry = audit.record(admin, "a", "t", 1)
     db.session.commit()
-    db.session.add(AuditEntry(actor_label="x", action="b", target_type="t", target_id="2",
-                              prev_hash=entry.prev_hash, hash="f" * 64))
+    db.session.add(
+        AuditEntry(
+            actor_label="x",
+            action="b",
+            target_type="t",
+            target_id="2",
+            prev_hash=entry.prev_hash,
+            hash="f" * 64,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()

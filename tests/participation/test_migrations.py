@@ -16,8 +16,13 @@ from participation.db import db
 
 
 def _assert_no_drift(url: str, tmp_path) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.NullPool}})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "TESTING": True,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.NullPool},
+        }
+    )
     with app.app_context():
         flask_migrate.upgrade()
         with db.engine.connect() as conn:

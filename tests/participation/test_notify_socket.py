@@ -16,8 +16,9 @@ def test_announcement_is_pushed_to_anonymous_and_signed_in(app, make_user):
     admin = make_user(admin=True)
     reader = make_user()
     anon = socketio.test_client(app, namespace="/notify")
-    signed = socketio.test_client(app, namespace="/notify",
-                                  flask_test_client=login(app.test_client(), reader))
+    signed = socketio.test_client(
+        app, namespace="/notify", flask_test_client=login(app.test_client(), reader)
+    )
     assert anon.is_connected("/notify") and signed.is_connected("/notify")
     announcements.publish(admin, "今晚22点系统维护，电话13812345678")
     db.session.commit()
@@ -38,10 +39,12 @@ def test_mail_notification_reaches_only_its_user(app, make_user):
     from participation.mail import send_mail
 
     alice, bob = make_user(), make_user()
-    a = socketio.test_client(app, namespace="/notify",
-                             flask_test_client=login(app.test_client(), alice))
-    b = socketio.test_client(app, namespace="/notify",
-                             flask_test_client=login(app.test_client(), bob))
+    a = socketio.test_client(
+        app, namespace="/notify", flask_test_client=login(app.test_client(), alice)
+    )
+    b = socketio.test_client(
+        app, namespace="/notify", flask_test_client=login(app.test_client(), bob)
+    )
     anon = socketio.test_client(app, namespace="/notify")
     send_mail(alice.email, "您的意见已收到", "正文", user=alice)
     db.session.commit()  # the Celery task runs eagerly after commit and pushes

@@ -24,9 +24,12 @@ def _login(base: str, email: str) -> requests.Session:
     s = requests.Session()
     page = s.get(f"{base}/account/login", timeout=10).text
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    resp = s.post(f"{base}/account/login", data={
-        "email": email, "password": PASSWORD, "csrf_token": token}, allow_redirects=False,
-        timeout=10)
+    resp = s.post(
+        f"{base}/account/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert resp.status_code == 302, resp.text[:300]
     return s
 
@@ -52,8 +55,7 @@ class Listener:
         return next(d for n, d in self.events if n == name)
 
 
-def test_events_cross_processes_through_redis(app, make_user, postgres_url, redis_url,
-                                               tmp_path):
+def test_events_cross_processes_through_redis(app, make_user, postgres_url, redis_url, tmp_path):
     admin = make_user("admin@example.org", admin=True)
     reader = make_user("reader@example.org")
     env = {
@@ -70,21 +72,26 @@ def test_events_cross_processes_through_redis(app, make_user, postgres_url, redi
         listener = Listener()
         client = sio_client.Client(reconnection=False)
         client.on("announcement", lambda d: listener.add("announcement", d), namespace="/notify")
-        client.on("notification", lambda d: listener.add("notification", d),
-                  namespace="/notify")
+        client.on("notification", lambda d: listener.add("notification", d), namespace="/notify")
         cookie = "; ".join(f"{k}={v}" for k, v in reader_session.cookies.items())
-        client.connect(web_a, namespaces=["/notify"], transports=["websocket"],
-                       # same agent as the login: strong session protection checks it
-                       headers={"Cookie": cookie,
-                                "User-Agent": reader_session.headers["User-Agent"]},
-                       wait_timeout=10)
+        client.connect(
+            web_a,
+            namespaces=["/notify"],
+            transports=["websocket"],
+            # same agent as the login: strong session protection checks it
+            headers={"Cookie": cookie, "User-Agent": reader_session.headers["User-Agent"]},
+            wait_timeout=10,
+        )
         try:
             # 1. An admin acts on B; the reader on A sees it.
             admin_b = _login(web_b, admin.email)
             token = _csrf(admin_b, f"{web_b}/admin/announcements")
-            resp = admin_b.post(f"{web_b}/admin/announcements",
-                                data={"text": "跨进程公告", "csrf_token": token},
-                                allow_redirects=False, timeout=10)
+            resp = admin_b.post(
+                f"{web_b}/admin/announcements",
+                data={"text": "跨进程公告", "csrf_token": token},
+                allow_redirects=False,
+                timeout=10,
+            )
             assert resp.status_code == 302
             assert listener.wait_for("announcement")["text"] == "跨进程公告"
 
@@ -92,9 +99,12 @@ def test_events_cross_processes_through_redis(app, make_user, postgres_url, redi
             #    task pushes a notification that reaches the reader's socket on A.
             anon_b = requests.Session()
             token = _csrf(anon_b, f"{web_b}/account/reset")
-            resp = anon_b.post(f"{web_b}/account/reset",
-                               data={"email": reader.email, "csrf_token": token},
-                               allow_redirects=False, timeout=10)
+            resp = anon_b.post(
+                f"{web_b}/account/reset",
+                data={"email": reader.email, "csrf_token": token},
+                allow_redirects=False,
+                timeout=10,
+            )
             assert resp.status_code == 302
             note = listener.wait_for("notification", timeout=30)
             assert note["subject"]

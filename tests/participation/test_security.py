@@ -18,8 +18,10 @@ def _concrete(rule: Rule) -> str:
 
 def _rules(app, method: str, prefixes: tuple[str, ...] = ("/",)) -> list[Rule]:
     return [
-        r for r in app.url_map.iter_rules()
-        if method in (r.methods or set()) and r.rule.startswith(prefixes)
+        r
+        for r in app.url_map.iter_rules()
+        if method in (r.methods or set())
+        and r.rule.startswith(prefixes)
         and not r.rule.startswith("/static")
     ]
 
@@ -44,15 +46,17 @@ class TestCsrf:
         resp = client.post("/account/login", data={"email": user.email, "password": PASSWORD})
         assert resp.status_code == 400
         assert "表单已过期" in resp.get_data(as_text=True) or "expired" in resp.get_data(
-            as_text=True)
+            as_text=True
+        )
 
     def test_api_write_with_cookie_needs_csrf_header(self, app, client, make_user):
         login_client = app.test_client()
         user = make_user()
         page = login_client.get("/account/login").get_data(as_text=True)
         token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-        resp = login_client.post("/account/login", data={
-            "email": user.email, "password": PASSWORD, "csrf_token": token})
+        resp = login_client.post(
+            "/account/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+        )
         assert resp.status_code == 302
         api_posts = _rules(app, "POST", ("/api/",))
         for rule in api_posts:
@@ -63,8 +67,7 @@ class TestCsrf:
 
 def test_staff_pages_refuse_residents_and_anonymous(app, client, make_user):
     resident = make_user()
-    staff_rules = [r for r in app.url_map.iter_rules()
-                   if r.rule.startswith(("/admin", "/staff"))]
+    staff_rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(("/admin", "/staff"))]
     assert staff_rules
     signed_in = login(app.test_client(), resident)
     for rule in staff_rules:
@@ -83,7 +86,10 @@ def test_staff_pages_refuse_residents_and_anonymous(app, client, make_user):
 def test_security_headers(client):
     resp = client.get("/")
     csp = resp.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    )
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert resp.headers["X-Frame-Options"] == "SAMEORIGIN"
 
@@ -115,11 +121,14 @@ class TestRateLimits:
 
     def test_login_attempts_are_limited(self, client, make_user):
         user = make_user()
-        codes = [client.post("/account/login", data={"email": user.email, "password": "x"})
-                 .status_code for _ in range(4)]
+        codes = [
+            client.post("/account/login", data={"email": user.email, "password": "x"}).status_code
+            for _ in range(4)
+        ]
         assert codes == [400, 400, 400, 429]
-        resp = client.post("/account/login?lang=en", data={"email": user.email,
-                                                            "password": PASSWORD})
+        resp = client.post(
+            "/account/login?lang=en", data={"email": user.email, "password": PASSWORD}
+        )
         assert resp.status_code == 429
         assert "Too many requests" in resp.get_data(as_text=True)
 
