@@ -76,7 +76,7 @@ def update(only: str | None = None) -> None:
 def compile_all() -> None:
     for catalog in CATALOGS:
         if (ROOT / catalog).exists():
-            _run("compile", "-d", catalog, "--use-fuzzy", "--statistics")
+            _run("--quiet", "compile", "-d", catalog, "--use-fuzzy")
 
 
 def missing() -> dict[str, list[str]]:
