@@ -26,6 +26,7 @@ ACCOUNTS = {
     "organizer": ("organizer@example.cn", "李静（起草）", "organizer", "environment"),
     "approver": ("approver@example.cn", "赵刚（审核）", "organizer", "environment"),
     "organizer_transport": ("transport@example.cn", "孙伟", "organizer", "transport"),
+    "approver_transport": ("transport.review@example.cn", "周审核", "organizer", "transport"),
     "moderator": ("moderator@example.cn", "陈主持", "moderator", "office"),
     "admin": ("admin@example.cn", "系统管理员", "admin", None),
 }
