@@ -28,7 +28,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -133,8 +133,26 @@ def serve(cmd: list[str], env: dict[str, str], port: int, log: Path) -> Iterator
         out.close()
 
 
-def drive(port: int, cid: int, tokens: list[str], per_client: int) -> dict:
-    """Every client posts per_client comments on one keep-alive connection."""
+@contextlib.contextmanager
+def serve_many(
+    make_cmd: Callable[[int], list[str]], env: dict[str, str], n: int, instance: str, name: str
+) -> Iterator[list[int]]:
+    """n web processes of one side, each on its own port."""
+    with contextlib.ExitStack() as stack:
+        ports = []
+        for k in range(n):
+            port = _free_port()
+            stack.enter_context(serve(make_cmd(port), env, port, Path(instance) / f"{name}{k}.log"))
+            ports.append(port)
+        yield ports
+
+
+def drive(ports: list[int], cid: int, tokens: list[str], per_client: int) -> dict:
+    """Every client posts per_client comments on one keep-alive connection.
+
+    With several web processes (one port each) clients are spread round-robin over
+    them, as nginx spreads connections over one process per core in production.
+    """
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     receipts: list[str] = []
@@ -143,6 +161,7 @@ def drive(port: int, cid: int, tokens: list[str], per_client: int) -> dict:
     path = f"/api/v1/consultations/{cid}/comments"
 
     def client(i: int, token: str) -> None:
+        port = ports[i % len(ports)]
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         mine_lat, mine_status, mine_receipts = [], [], []
         start_gate.wait()
@@ -235,6 +254,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--per-client", type=int, default=20)
+    parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=1,
+        help="web processes per side (one port each, clients spread round-robin)",
+    )
     args = parser.parse_args()
     base = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     plat_url, admin, plat_db = private_database(base)
@@ -261,29 +286,33 @@ def main() -> None:
             }
         )
         env.pop("SOCKETIO_ASYNC_MODE", None)
-        port = _free_port()
-        cmd = [
-            sys.executable,
-            "-m",
-            "participation.serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--quiet",
-            "--no-periodic",
-        ]
-        with serve(cmd, env, port, Path(instance) / "platform.log"):
-            results["platform"] = drive(port, cid, tokens, args.per_client)
+
+        def platform_cmd(port: int) -> list[str]:
+            return [
+                sys.executable,
+                "-m",
+                "participation.serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--quiet",
+                "--no-periodic",
+            ]
+
+        with serve_many(platform_cmd, env, args.web_processes, instance, "platform") as ports:
+            results["platform"] = drive(ports, cid, tokens, args.per_client)
         results["platform"]["check"] = check_exactly_once(
             plat_url, "comments", cid, results["platform"]
         )
 
-        port = _free_port()
         env["DATABASE_URL"] = bare_url
-        cmd = [sys.executable, str(ROOT / "bench" / "bare_insert_app.py"), "--port", str(port)]
-        with serve(cmd, env, port, Path(instance) / "bare.log"):
-            results["bare"] = drive(port, cid, tokens, args.per_client)
+
+        def bare_cmd(port: int) -> list[str]:
+            return [sys.executable, str(ROOT / "bench" / "bare_insert_app.py"), "--port", str(port)]
+
+        with serve_many(bare_cmd, env, args.web_processes, instance, "bare") as ports:
+            results["bare"] = drive(ports, cid, tokens, args.per_client)
         results["bare"]["check"] = check_exactly_once(
             bare_url, "bare_comments", cid, results["bare"]
         )
@@ -295,7 +324,7 @@ def main() -> None:
     total = args.clients * args.per_client
     print(
         f"\nComment intake, PostgreSQL, {args.clients} concurrent clients, "
-        f"{total} posts each side\n"
+        f"{total} posts each side, {args.web_processes} web process(es) each\n"
     )
     print(
         f"{'endpoint':<10} {'comments/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'201s':>6}  "

@@ -99,4 +99,23 @@ def _engine_options(url: str) -> dict[str, object]:
     if url.startswith("sqlite"):
         # One file shared by greenlets; wait instead of failing on a busy lock.
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    env = os.environ.get
+    options: dict[str, object] = {
+        "pool_pre_ping": True,
+        # Per process. A gevent process serves hundreds of requests at once but each
+        # holds a connection only for milliseconds; more connections than the cores
+        # can use only add contention in PostgreSQL (max_connections counts all
+        # web processes and Celery workers).
+        "pool_size": int(env("DB_POOL_SIZE", "10")),
+        "max_overflow": int(env("DB_MAX_OVERFLOW", "10")),
+        # Waiting longer for a free connection than this gives a 503 "busy, retry"
+        # (consultations.views.api_comments) instead of a request hanging for 30 s.
+        "pool_timeout": float(env("DB_POOL_TIMEOUT", "10")),
+    }
+    if url.startswith("postgresql"):
+        # The JIT costs 100-500 ms per aggregate query here and never pays off on
+        # our small OLTP queries. DB_OPTIONS="" keeps the server's settings.
+        pg_options = env("DB_OPTIONS", "-c jit=off")
+        if pg_options:
+            options["connect_args"] = {"options": pg_options}
+    return options

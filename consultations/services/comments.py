@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from participation import audit
@@ -223,13 +225,20 @@ def _sensitive_words() -> tuple[str, ...] | None:
     return _words_from(path) if path else None
 
 
-def _apply_screening(comment: Comment, body: str, moderation: ModerationMode) -> None:
+def _screened(body: str, moderation: ModerationMode) -> dict[str, Any]:
     result = screen(body, _sensitive_words())
-    comment.body = body
-    comment.published_body = result.masked
-    comment.flagged_words = list(result.flagged_words)
     needs_review = result.needs_review or moderation == ModerationMode.pre
-    comment.status = CommentStatus.pending if needs_review else CommentStatus.accepted
+    return {
+        "body": body,
+        "published_body": result.masked,
+        "flagged_words": list(result.flagged_words),
+        "status": CommentStatus.pending if needs_review else CommentStatus.accepted,
+    }
+
+
+def _apply_screening(comment: Comment, body: str, moderation: ModerationMode) -> None:
+    for name, value in _screened(body, moderation).items():
+        setattr(comment, name, value)
 
 
 # ---- online submission -----------------------------------------------------------------
@@ -258,26 +267,32 @@ def submit_comment(
     organization = _organization_for(user, as_organization_id)
     request_shape = (consultation.id, article.id if article else None, mode, organization, text)
 
-    if key is not None:
-        existing = _find_by_key(user, key)
-        if existing is not None:
-            return _replay(existing, request_shape)
-    _check_open(consultation)
+    # The common case (a new key) costs one INSERT: the unique constraint on
+    # (author, key) is the idempotency check, looked up only when the insert clashes.
+    try:
+        _check_open(consultation)
+    except Gone:
+        # A retry of a comment stored before the window closed still gets its receipt.
+        existing = _find_by_key(user, key) if key is not None else None
+        if existing is None:
+            raise
+        return _replay(existing, request_shape)
 
-    comment = Comment(
-        consultation=consultation,
-        article=article,
-        author=user,
-        as_organization=organization,
-        channel=Channel.online,
-        publish_mode=mode,
-        idempotency_key=key,
-        submitted_at=utcnow(),
-    )
-    _apply_screening(comment, text, consultation.moderation)
-    stored = _insert(comment, lambda: _find_by_key(user, key) if key else None)
-    if stored is not comment:  # a concurrent retry won the race
-        return _replay(stored, request_shape)
+    values: dict[str, Any] = {
+        "consultation_id": consultation.id,
+        "article_id": article.id if article else None,
+        "author_id": user.id,
+        "as_organization_id": organization.id if organization else None,
+        "channel": Channel.online,
+        "publish_mode": mode,
+        "idempotency_key": key,
+        "submitted_at": utcnow(),
+    }
+    values.update(_screened(text, consultation.moderation))
+    comment, existing = _insert_online(values, lambda: _find_by_key(user, key) if key else None)
+    if existing is not None:  # a retry, possibly concurrent, found the first submission
+        return _replay(existing, request_shape)
+    assert comment is not None
     _mail_receipt(comment)
     return Submission(comment, True)
 
@@ -309,11 +324,49 @@ def _replay(existing: Comment, shape: tuple[Any, ...]) -> Submission:
     return Submission(existing, False)
 
 
+_INSERT_IGNORING_CLASHES = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+
+
+def _insert_online(
+    values: dict[str, Any], find_existing: Any
+) -> tuple[Comment | None, Comment | None]:
+    """(the new comment, None), or (None, the stored comment that holds the same key).
+
+    On PostgreSQL and SQLite one ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` round
+    trip, without a savepoint and without pre-checking the receipt number: when nothing
+    is returned a unique index clashed, either on (author, key), so the first submission
+    is returned, or on the receipt number (2^-40), so a fresh number is tried.
+    """
+    insert = _INSERT_IGNORING_CLASHES.get(db.session.get_bind().dialect.name)
+    if insert is None:  # another engine: the portable savepoint path
+        comment = Comment(**values)
+        stored = _insert(comment, find_existing)
+        return (comment, None) if stored is comment else (None, stored)
+    year = values["submitted_at"].astimezone(LOCAL_TZ).year
+    for _attempt in range(5):
+        stmt = (
+            insert(Comment)
+            .values(receipt_no=receipts.generate(year), **values)
+            .on_conflict_do_nothing()
+            .returning(Comment)
+        )
+        comment = db.session.scalars(stmt).one_or_none()
+        if comment is not None:
+            return comment, None
+        existing = find_existing()
+        if existing is not None:
+            return None, existing
+    raise ServiceError(_("We could not store your comment. Please try again."))
+
+
 def _insert(comment: Comment, find_existing: Any) -> Comment:
-    """Insert in a savepoint; on a unique clash return the row that won, or retry the receipt."""
+    """Insert in a savepoint; on a unique clash return the row that won, or retry the receipt.
+
+    The receipt number is not pre-checked: its unique index guards the (2^-40) clash.
+    """
     year = (comment.received_on or comment.submitted_at or utcnow()).astimezone(LOCAL_TZ).year
     for _attempt in range(5):
-        comment.receipt_no = receipts.new_receipt_no(year)
+        comment.receipt_no = receipts.generate(year)
         try:
             with db.session.begin_nested():
                 db.session.add(comment)

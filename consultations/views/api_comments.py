@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, request, url_for
+import sqlalchemy as sa
+from flask import Flask, current_app, jsonify, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from participation.db import db
 from participation.errors import NotFound
@@ -48,7 +50,10 @@ def _unauthorized() -> Any:
 def create_comment(consultation_id: int) -> Any:
     if not current_user.is_authenticated:
         return _unauthorized()
-    consultation = db.session.get(Consultation, consultation_id)
+    # One query for the consultation and its decision (confidentiality, organizer).
+    consultation = db.session.get(
+        Consultation, consultation_id, options=[joinedload(Consultation.decision)]
+    )
     if consultation is None or consultation.decision.confidential:
         raise NotFound(_("No such consultation."))
     from participation.views.api import json_body
@@ -63,12 +68,15 @@ def create_comment(consultation_id: int) -> Any:
         as_organization_id=data.get("as_organization_id"),
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
+    # Everything the answer needs is read before the commit: committing expires the
+    # loaded objects, and reloading them could fail (pool exhausted, database gone)
+    # after the comment is already stored, turning a stored comment into a 500.
+    payload = _comment_json(submission.comment)
+    location = url_for(".receipt", receipt_no=payload["receipt_no"], _external=True)
     db.session.commit()
-    resp = jsonify(_comment_json(submission.comment))
+    resp = jsonify(payload)
     resp.status_code = 201 if submission.created else 200
-    resp.headers["Location"] = url_for(
-        ".receipt", receipt_no=submission.comment.receipt_no, _external=True
-    )
+    resp.headers["Location"] = location
     if not submission.created:
         resp.headers["Idempotent-Replayed"] = "true"
     return resp
@@ -105,6 +113,22 @@ def receipt(receipt_no: str) -> Any:
 
 def register(app: Flask) -> None:
     registry(app).openapi.append(OPENAPI)
+
+
+@api.errorhandler(sa.exc.TimeoutError)
+def _database_busy(exc: sa.exc.TimeoutError) -> Any:
+    """No database connection became free in time (pool timeout): a clear, retryable 503.
+
+    Raised before anything was written (connections are taken at the first query), so
+    the client may simply retry; with an Idempotency-Key a retry is always safe.
+    """
+    current_app.logger.warning("database connection pool exhausted: %s", exc)
+    db.session.rollback()
+    message = _("We could not store your comment. Please try again.")
+    resp = jsonify({"error": message, "status": 503})
+    resp.status_code = 503
+    resp.headers["Retry-After"] = "2"
+    return resp
 
 
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}

@@ -9,6 +9,7 @@ from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from participation.db import db
 from participation.errors import NotFound, ServiceError
@@ -53,7 +54,9 @@ def _locale() -> str:
 
 
 def public_consultation(consultation_id: int) -> Consultation:
-    consultation = db.session.get(Consultation, consultation_id)
+    consultation = db.session.get(
+        Consultation, consultation_id, options=[joinedload(Consultation.decision)]
+    )
     if consultation is None or consultation.decision.confidential:
         raise NotFound(_("No such consultation."))
     return consultation
@@ -111,6 +114,7 @@ def new_comment(consultation_id: int) -> Any:
             as_organization_id=request.form.get("as_organization_id"),
             idempotency_key=request.form.get("idempotency_key"),
         )
+        receipt_no = submission.comment.receipt_no  # read before the commit expires it
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
@@ -119,9 +123,7 @@ def new_comment(consultation_id: int) -> Any:
         flash(_("Thank you. Your opinion has been received."), "success")
     else:
         flash(_("This opinion had already been received; it was not saved twice."), "info")
-    return redirect(
-        url_for("consultations.comment_received", receipt_no=submission.comment.receipt_no), 303
-    )
+    return redirect(url_for("consultations.comment_received", receipt_no=receipt_no), 303)
 
 
 @bp.get("/account/comments/<receipt_no>")

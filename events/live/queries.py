@@ -13,7 +13,7 @@ from participation.db import db
 from participation.models import User
 
 from .models import LiveBan, LiveSession, Question, QuestionStatus, SessionState
-from .services import serialize
+from .services import serialize, votes
 from .services.access import is_banned, is_moderator
 from .services.counting import vote_counts, voted_by
 from .services.store import get_store
@@ -74,7 +74,11 @@ def snapshot(session: LiveSession, user: User | None) -> dict[str, Any]:
     signed_in = bool(user and getattr(user, "is_authenticated", False))
     mine: dict[str, Any] = {"voted": [], "questions": []}
     if signed_in:
-        mine["voted"] = voted_by(session.id, user.id)  # type: ignore[union-attr]
+        mine["voted"] = votes.voted_by(
+            [q["id"] for q in part["questions"]],
+            user.id,  # type: ignore[union-attr]
+            voted_by(session.id, user.id),  # type: ignore[union-attr]
+        )
         own = db.session.scalars(
             sa.select(Question)
             .where(Question.session_id == session.id, Question.author_id == user.id)  # type: ignore[union-attr]

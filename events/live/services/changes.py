@@ -16,7 +16,7 @@ from participation.db import after_commit, db
 from participation.extensions import socketio
 
 from ..models import LiveSession, Question
-from . import serialize
+from . import serialize, votes
 from .counting import vote_count
 
 NAMESPACE = "/live"
@@ -95,6 +95,7 @@ class Changes:
         room, mod_room, notices = s.room, s.mod_room, list(self.notices)
 
         def emit() -> None:
+            votes.forget(s.id)  # bans, question states: votes check them again
             if public:
                 socketio.emit("delta", pub, to=room, namespace=NAMESPACE)
             socketio.emit("mod_delta", mod, to=mod_room, namespace=NAMESPACE)

@@ -1,8 +1,10 @@
 """Coalesced broadcasts of vote and viewer counts.
 
-Votes and joins only mark a session dirty. One background task per process wakes
-every LIVE_FLUSH_INTERVAL seconds, and the process that wins the tick (a Redis lock
-across processes) reads the counts from the database and emits one ``counts`` event
+Joins mark a session dirty, and so does writing queued votes to the database. One
+background task per process wakes every LIVE_FLUSH_INTERVAL seconds, and the process
+that wins the tick (a Redis lock across processes) first writes the queued votes in one
+transaction (services/votes.py), then reads the counts from the database and emits one
+``counts`` event
 per dirty room: at most 1/interval broadcasts per room, whatever the click rate and
 however many processes serve it. Rooms whose only change is the viewer count (joins,
 leaves) are flushed at most every LIVE_VIEWERS_INTERVAL seconds: during the rush of
@@ -21,6 +23,7 @@ from participation.db import db
 from participation.extensions import socketio
 
 from ..models import LiveSession
+from . import votes
 from .changes import NAMESPACE
 from .counting import vote_counts
 from .store import get_store
@@ -45,6 +48,7 @@ def flush_once(app: Flask | None = None) -> int:
     store = get_store(app)
     if not store.acquire_tick(app.config["LIVE_FLUSH_INTERVAL"]):
         return 0
+    votes.persist()  # one transaction for the votes queued since the last tick
     dirty = set(store.pop_dirty("votes"))
     # Viewer counts alone change with every join and leave: they ride along with vote
     # flushes, and on their own go out only every LIVE_VIEWERS_INTERVAL.
@@ -87,6 +91,7 @@ def _run(app: Flask) -> None:
                 state["running"] = False
         if not state["running"]:
             with app.app_context():
+                votes.persist(wait=2.0)  # queued votes never wait for the next flusher
                 flush_once(app)  # the last leave's count still goes out
             return
 

@@ -19,8 +19,10 @@ from participation.screening import screen
 from participation.workdays import add_workdays
 
 from ..models import AnswerMode, LiveSession, Question, QuestionStatus, QuestionVote
+from . import votes
 from .access import get_session, is_moderator, require_moderator
 from .changes import Changes
+from .store import get_store
 
 TEXT_LIMIT = 4000
 STATUS_LABELS = {
@@ -111,6 +113,7 @@ def edit(user: User, question_id: int, rev: int | None, body: str) -> Question:
 
 def merge(user: User, question_id: int, rev: int | None, into_id: int) -> Question:
     """Fold a duplicate into another question; a person who voted for both counts once."""
+    votes.persist(wait=5.0)  # the queued votes first (their own transaction)
     dup, session = _load(user, question_id, rev)
     target = db.session.get(Question, into_id)
     if target is None or target.session_id != dup.session_id or target.id == dup.id:
@@ -145,6 +148,9 @@ def merge(user: User, question_id: int, rev: int | None, into_id: int) -> Questi
         changes.session_state()
     _audit(user, "merge", dup, data={"into": target.id})
     changes.publish()
+    store, dup_id, target_id = get_store(), dup.id, target.id
+    author_id = dup.author_id if dup.author_id != target.author_id else None
+    after_commit(lambda: store.merge_votes(dup_id, target_id, author_id))
     return target
 
 

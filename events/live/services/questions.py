@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
 from participation.db import db, utcnow
-from participation.errors import Gone, NotFound, ServiceError
+from participation.errors import Gone, ServiceError
 from participation.models import User
 from participation.screening import load_words, screen
 
-from ..models import QaState, Question, QuestionStatus, QuestionVote, SessionState
+from ..models import QaState, Question, QuestionStatus, SessionState
+from . import votes
 from .access import get_session, require_participant
 from .changes import Changes
-from .counting import vote_count
-from .store import get_store
 
 MIN_CHARS = 5
 
@@ -88,47 +86,8 @@ def ask(
     return q
 
 
-def _insert_ignoring_duplicates() -> Any:
-    table = QuestionVote.__table__
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
+def vote(user: User | None, question_id: int, on: bool = True) -> int:
+    """Add or withdraw the user's vote; repeating either is harmless. Returns the count.
 
-        return pg_insert(table).on_conflict_do_nothing()
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(table).on_conflict_do_nothing()
-
-
-def _public_question(question_id: int, user: User | None) -> tuple[Question, object]:
-    q = db.session.get(Question, question_id)
-    if q is None:
-        raise NotFound(_("This question does not exist."))
-    session = get_session(q.session_id, user)
-    if q.status != QuestionStatus.approved:
-        raise NotFound(_("This question is not public."))
-    return q, session
-
-
-def vote(user: User | None, question_id: int, on: bool = True) -> tuple[Question, int, bool]:
-    """Add or withdraw the user's vote; repeating either is harmless. Returns the count."""
-    q, session = _public_question(question_id, user)
-    user = require_participant(user, session)  # type: ignore[arg-type]
-    if session.state == SessionState.ended:  # type: ignore[attr-defined]
-        raise Gone(_("This session has ended; votes are closed."))
-    if on:
-        # Idempotent, and a double click racing itself leaves one row (unique constraint).
-        db.session.execute(
-            _insert_ignoring_duplicates().values(
-                question_id=q.id, user_id=user.id, created_at=utcnow()
-            )
-        )
-    else:
-        db.session.execute(
-            sa.delete(QuestionVote).where(
-                QuestionVote.question_id == q.id, QuestionVote.user_id == user.id
-            )
-        )
-    db.session.flush()
-    # Coalesced: the flusher broadcasts counts at most a few times a second.
-    get_store().mark_dirty(q.session_id)
-    return q, vote_count(q.id), on
+    Decided in the store and written to the database in batches (services/votes.py)."""
+    return votes.cast(user, question_id, on)

@@ -1,4 +1,5 @@
-"""Shared, short-lived state of the live Q&A: token buckets, presence, dirty marks.
+"""Shared, short-lived state of the live Q&A: token buckets, presence, dirty marks, and
+the voter sets with the queue of votes not yet in the database (services/votes.py).
 
 In Redis when REDIS_URL is set, so limits and counts hold across web processes; in
 memory otherwise (the embedded single process and tests).
@@ -16,6 +17,48 @@ from typing import Any
 from flask import Flask, current_app
 
 PRESENCE_TTL = 60  # seconds a viewer counts without a refresh (a crashed process fades)
+VOTES_TTL = 86400  # seconds a question's voter set stays in Redis after its last vote
+CLAIM_TTL = 30  # seconds a crashed persister keeps the vote queue locked
+
+# A voter set holds the member "0" (no user has id 0) once it has been seeded from the
+# database: the rule "one vote per person" is then a single SADD, the count a SCARD - 1.
+_VOTE_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local changed
+if ARGV[2] == '1' then
+  changed = redis.call('SADD', KEYS[1], ARGV[1])
+else
+  changed = redis.call('SREM', KEYS[1], ARGV[1])
+end
+if changed == 1 then redis.call('RPUSH', KEYS[2], ARGV[3]) end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return redis.call('SCARD', KEYS[1]) - 1
+"""
+_SEED_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+for i = 1, #ARGV - 1, 5000 do
+  redis.call('SADD', KEYS[1], unpack(ARGV, i, math.min(i + 4999, #ARGV - 1)))
+end
+redis.call('EXPIRE', KEYS[1], ARGV[#ARGV])
+return 1
+"""
+_MERGE_SCRIPT = """
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('SUNIONSTORE', KEYS[2], KEYS[2], KEYS[1])
+  if ARGV[1] ~= '0' then redis.call('SADD', KEYS[2], ARGV[1]) end
+end
+redis.call('DEL', KEYS[1])
+return 1
+"""
+_FINISH_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  if tonumber(ARGV[2]) > 0 then redis.call('LTRIM', KEYS[2], ARGV[2], -1) end
+  redis.call('DEL', KEYS[1])
+end
+return 1
+"""
+
+Vote = tuple[int, int, bool]  # question id, user id, on
 
 _BUCKET_SCRIPT = """
 local cap = tonumber(ARGV[1])
@@ -41,6 +84,9 @@ class MemoryStore:
         self._viewers: dict[int, set[str]] = defaultdict(set)
         self._dirty: dict[str, set[int]] = {"votes": set(), "viewers": set()}
         self._ticks: dict[str, float] = {}
+        self._voters: dict[int, set[int]] = {}  # seeded questions only
+        self._queue: list[Vote] = []
+        self._claimed = False
 
     def take(self, key: str, capacity: float, per_second: float) -> bool:
         now = time.monotonic()
@@ -88,6 +134,47 @@ class MemoryStore:
             self._ticks[name] = now
             return True
 
+    def vote(self, question_id: int, user_id: int, on: bool) -> int | None:
+        """Apply a vote to the voter set and queue it if it changed anything; the count,
+        or None when the set has not been seeded from the database yet."""
+        with self._lock:
+            voters = self._voters.get(question_id)
+            if voters is None:
+                return None
+            if on != (user_id in voters):
+                (voters.add if on else voters.discard)(user_id)
+                self._queue.append((question_id, user_id, on))
+            return len(voters)
+
+    def seed_votes(self, question_id: int, user_ids: list[int]) -> None:
+        with self._lock:
+            self._voters.setdefault(question_id, set(user_ids))
+
+    def voted(self, question_ids: list[int], user_id: int) -> dict[int, bool]:
+        """Whether the user voted, for the questions whose sets are seeded."""
+        with self._lock:
+            return {q: user_id in self._voters[q] for q in question_ids if q in self._voters}
+
+    def merge_votes(self, dup_id: int, target_id: int, author_id: int | None) -> None:
+        with self._lock:
+            dup = self._voters.pop(dup_id, set())
+            if target_id in self._voters:
+                self._voters[target_id] |= dup | ({author_id} if author_id else set())
+
+    def claim_votes(self, limit: int) -> tuple[str, list[Vote]] | None:
+        """The oldest queued votes, for one persister at a time (None: someone else)."""
+        with self._lock:
+            if self._claimed:
+                return None
+            self._claimed = True
+            return "memory", self._queue[:limit]
+
+    def finish_votes(self, token: str, done: int) -> None:
+        """Drop the first ``done`` queued votes (now in the database) and unlock."""
+        with self._lock:
+            del self._queue[:done]
+            self._claimed = False
+
 
 class RedisStore:
     """The same operations on Redis, keyed under the Socket.IO channel name."""
@@ -99,6 +186,12 @@ class RedisStore:
         self.prefix = f"{prefix}:live"
         self.me = f"{socket.gethostname()}:{os.getpid()}"
         self._bucket = self.redis.register_script(_BUCKET_SCRIPT)
+        self._vote = self.redis.register_script(_VOTE_SCRIPT)
+        self._seed = self.redis.register_script(_SEED_SCRIPT)
+        self._merge = self.redis.register_script(_MERGE_SCRIPT)
+        self._finish = self.redis.register_script(_FINISH_SCRIPT)
+        self._queue_key = f"{self.prefix}:votes:queue"
+        self._claim_key = f"{self.prefix}:votes:claim"
 
     def take(self, key: str, capacity: float, per_second: float) -> bool:
         return bool(self._bucket(keys=[f"{self.prefix}:tb:{key}"], args=[capacity, per_second]))
@@ -146,6 +239,49 @@ class RedisStore:
         return bool(
             self.redis.set(f"{self.prefix}:{name}", self.me, nx=True, px=int(interval * 1000))
         )
+
+    def _voters_key(self, question_id: int) -> str:
+        return f"{self.prefix}:voters:{question_id}"
+
+    def vote(self, question_id: int, user_id: int, on: bool) -> int | None:
+        # One script: the set and the queue change together, atomically.
+        n = int(
+            self._vote(
+                keys=[self._voters_key(question_id), self._queue_key],
+                args=[user_id, int(on), f"{question_id}:{user_id}:{int(on)}", VOTES_TTL],
+            )
+        )
+        return None if n < 0 else n
+
+    def seed_votes(self, question_id: int, user_ids: list[int]) -> None:
+        self._seed(keys=[self._voters_key(question_id)], args=[0, *user_ids, VOTES_TTL])
+
+    def voted(self, question_ids: list[int], user_id: int) -> dict[int, bool]:
+        pipe = self.redis.pipeline(transaction=False)
+        for q in question_ids:
+            pipe.smismember(self._voters_key(q), [0, user_id])
+        return {
+            q: bool(mine)
+            for q, (seeded, mine) in zip(question_ids, pipe.execute(), strict=True)
+            if seeded
+        }
+
+    def merge_votes(self, dup_id: int, target_id: int, author_id: int | None) -> None:
+        keys = [self._voters_key(dup_id), self._voters_key(target_id)]
+        self._merge(keys=keys, args=[author_id or 0])
+
+    def claim_votes(self, limit: int) -> tuple[str, list[Vote]] | None:
+        token = f"{self.me}:{time.monotonic_ns()}"
+        if not self.redis.set(self._claim_key, token, nx=True, px=CLAIM_TTL * 1000):
+            return None
+        votes = []
+        for raw in self.redis.lrange(self._queue_key, 0, limit - 1):
+            q, u, on = raw.decode().split(":")
+            votes.append((int(q), int(u), on == "1"))
+        return token, votes
+
+    def finish_votes(self, token: str, done: int) -> None:
+        self._finish(keys=[self._claim_key, self._queue_key], args=[token, done])
 
 
 def get_store(app: Flask | None = None) -> Any:
