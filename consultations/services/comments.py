@@ -32,6 +32,7 @@ from participation.models import Organization, User
 from participation.permissions import require_organizer, require_signed_in
 from participation.screening import load_words, mask, screen
 
+from ..labels import CHANNEL_LABELS
 from ..models import (
     Article,
     Channel,
@@ -50,19 +51,6 @@ _KEY_RE = re.compile(r"^[A-Za-z0-9._:\-]{8,80}$")
 # Control characters break PostgreSQL (NUL) or hide text; keep newlines and tabs.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
 
-CHANNEL_LABELS = {
-    Channel.online: _l("Online"),
-    Channel.letter: _l("Letter"),
-    Channel.email: _l("Email"),
-    Channel.phone: _l("Phone"),
-    Channel.symposium: _l("Symposium"),
-    Channel.field_visit: _l("Field visit"),
-    Channel.hearing: _l("Hearing"),
-    Channel.questionnaire: _l("Questionnaire"),
-    Channel.poll: _l("Opinion poll"),
-    Channel.meeting: _l("Government meeting"),
-    Channel.live_qa: _l("Live Q&A"),
-}
 OFFLINE_CHANNELS = [c for c in Channel if c is not Channel.online]
 PUBLISH_MODE_LABELS = {
     PublishMode.named: _l("With my name"),

@@ -16,7 +16,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from participation import audit
@@ -24,6 +23,7 @@ from participation.db import db, utcnow
 from participation.errors import Conflict, Gone, NotFound, ServiceError
 from participation.models import Organization, User
 
+from ..labels import CHANNEL_LABELS
 from ..models import (
     Article,
     Channel,
@@ -41,19 +41,6 @@ from . import feedback_cache
 from .groups import concentrated_threshold
 from .responses import effective_columns, join_effective, require_lead_organizer
 
-CHANNEL_LABELS = {
-    Channel.online: _l("Online"),
-    Channel.letter: _l("Letter"),
-    Channel.email: _l("Email"),
-    Channel.phone: _l("Phone"),
-    Channel.symposium: _l("Symposium"),
-    Channel.field_visit: _l("Field visit"),
-    Channel.hearing: _l("Hearing"),
-    Channel.questionnaire: _l("Questionnaire"),
-    Channel.poll: _l("Opinion poll"),
-    Channel.meeting: _l("Government meeting"),
-    Channel.live_qa: _l("Live Q&A"),
-}
 MAX_SUMMARY = 20000
 
 
