@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from consultations.models import Catalogue, Consultation, Decision, DraftVersion, Stage
+from consultations.models import Consultation
 from events.models import Event, EventKind, SelectionMode
 from events.services import manage
 from participation.db import db, utcnow
 from participation.models import Organization, User
+from tests.events.factories import make_consultation
 
 RULES = "Stakeholders first; a public lottery within each category if oversubscribed."
 
@@ -49,33 +50,7 @@ def residents(make_user: Callable[..., User]) -> list[User]:
 
 @pytest.fixture
 def consultation(agency: Organization, organizer: User) -> Consultation:
-    now = utcnow()
-    catalogue = Catalogue(year=now.year, level="province", title="目录", published_at=now)
-    decision = Decision(
-        catalogue=catalogue,
-        organization=agency,
-        title="山东省大气污染防治条例",
-        stage=Stage.consulting,
-    )
-    draft = DraftVersion(
-        decision=decision,
-        version=1,
-        title="征求意见稿",
-        explanation="起草说明",
-        published_at=now,
-        created_by_id=organizer.id,
-    )
-    consultation = Consultation(
-        decision=decision,
-        draft=draft,
-        title="征求意见",
-        opens_at=now - timedelta(days=3),
-        closes_at=now + timedelta(days=30),
-        created_by_id=organizer.id,
-    )
-    db.session.add_all([catalogue, decision, draft, consultation])
-    db.session.commit()
-    return consultation
+    return make_consultation(agency, organizer)
 
 
 CATEGORIES = [

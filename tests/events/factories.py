@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from consultations.models import Catalogue, Consultation, Decision, DraftVersion, Stage
 from events.models import Application, Event
 from events.services import applications
-from participation.db import db
-from participation.models import User
+from participation.db import db, utcnow
+from participation.models import Organization, User
 
 
 def form(category: str = "stakeholder", **kw: Any) -> dict[str, str]:
@@ -58,3 +59,33 @@ def start(event: Event) -> Event:
     event.ends_at = now + timedelta(hours=2)
     db.session.commit()
     return event
+
+
+def make_consultation(org: Organization, organizer: User) -> Consultation:
+    now = utcnow()
+    catalogue = Catalogue(year=now.year, level=org.level, title="目录", published_at=now)
+    decision = Decision(
+        catalogue=catalogue,
+        organization=org,
+        title="山东省大气污染防治条例",
+        stage=Stage.consulting,
+    )
+    draft = DraftVersion(
+        decision=decision,
+        version=1,
+        title="征求意见稿",
+        explanation="说明",
+        published_at=now,
+        created_by_id=organizer.id,
+    )
+    consultation = Consultation(
+        decision=decision,
+        draft=draft,
+        title="征求意见",
+        opens_at=now - timedelta(days=3),
+        closes_at=now + timedelta(days=30),
+        created_by_id=organizer.id,
+    )
+    db.session.add_all([catalogue, decision, draft, consultation])
+    db.session.commit()
+    return consultation

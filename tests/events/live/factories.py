@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from consultations.models import Catalogue, Consultation, Decision, DraftVersion, Stage
+from consultations.models import Decision
 from events.live.models import LiveSession, Question, QuestionStatus, SessionState
 from events.models import Event, EventKind, EventModerator, EventStatus
 from participation.db import db, utcnow
 from participation.models import Organization, User
+from tests.events.factories import make_consultation  # noqa: F401  (re-exported)
 
 
 def make_event(org: Organization, *, decision: Decision | None = None, **kw: Any) -> Event:
@@ -65,33 +66,6 @@ def add_question(session: LiveSession, author: User, body: str = "请问何时�
     db.session.add(q)
     db.session.commit()
     return q
-
-
-def make_consultation(org: Organization, organizer: User) -> Consultation:
-    now = utcnow()
-    catalogue = Catalogue(year=now.year, level=org.level, title="目录", published_at=now)
-    decision = Decision(
-        catalogue=catalogue, organization=org, title="大气污染防治条例", stage=Stage.consulting
-    )
-    draft = DraftVersion(
-        decision=decision,
-        version=1,
-        title="征求意见稿",
-        explanation="说明",
-        published_at=now,
-        created_by_id=organizer.id,
-    )
-    consultation = Consultation(
-        decision=decision,
-        draft=draft,
-        title="征求意见",
-        opens_at=now - timedelta(days=3),
-        closes_at=now + timedelta(days=30),
-        created_by_id=organizer.id,
-    )
-    db.session.add_all([catalogue, decision, draft, consultation])
-    db.session.commit()
-    return consultation
 
 
 def call(client: Any, event: str, payload: Any) -> dict[str, Any]:
