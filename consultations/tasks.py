@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from participation import audit
 from participation.db import db, utcnow
+from participation.links import request_context_if_needed
 from participation.mail import send_template
 from participation.models import Membership, User
 
@@ -22,6 +23,7 @@ from .models.response import DeadlineAlert
 
 GROUPING_TASK = "consultations.run_grouping"
 DEADLINE_TASK = "consultations.deadline_alerts"
+RECEIPTS_TASK = "consultations.mail_receipts"
 
 
 @shared_task(name=GROUPING_TASK)
@@ -77,6 +79,15 @@ def run_grouping(job_id: int) -> str:
         db.session.commit()
         raise
     return "done"
+
+
+@shared_task(name=RECEIPTS_TASK)
+def mail_receipts() -> int:
+    """Mail the receipts of newly stored comments; nudged after each commit, and run
+    every minute as a safety net for a nudge lost with its web process."""
+    from .services.receipt_mail import mail_pending
+
+    return mail_pending()
 
 
 @shared_task(name=DEADLINE_TASK)
@@ -136,8 +147,7 @@ def _mail_organizers(consultation: Consultation, info: object, threshold: str) -
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.organization_id == consultation.decision.organization_id)
     ).all()
-    base = current_app.config.get("SERVER_NAME_PUBLIC", "http://localhost:5000")
-    with current_app.test_request_context(base_url=base):
+    with request_context_if_needed():
         link = url_for(
             "consultations.consultation_work", consultation_id=consultation.id, _external=True
         )

@@ -6,8 +6,8 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from participation.db import utcnow
+from participation.links import external_url
 
-from .links import external_url
 from .models import Application, Event
 
 

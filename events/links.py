@@ -1,17 +1,8 @@
-"""Absolute links for mails and QR codes, also from tasks that run outside a request."""
+"""The check-in link that QR codes carry."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import current_app, has_request_context, url_for
-
-
-def external_url(endpoint: str, **values: Any) -> str:
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["SERVER_NAME_PUBLIC"]):
-        return url_for(endpoint, _external=True, **values)
+from participation.links import external_url
 
 
 def checkin_url(event_id: int, code: str) -> str:

@@ -5,21 +5,20 @@ They take ids, are idempotent (state checks and sent-at marks) and commit once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import sqlalchemy as sa
 from celery import shared_task
-from flask import current_app, has_request_context
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from participation.db import db, utcnow
+from participation.links import external_url, request_context_if_needed
 from participation.mail import Attachment, send_template
 
 from . import qr
 from .ical import ics
-from .links import checkin_url, external_url
+from .links import checkin_url
 from .models import Application, ApplicationStatus, Event, EventStatus
 from .services import applications as applications_service
 
@@ -46,17 +45,6 @@ REQUIRED_STATUS = {
     "reminder": ApplicationStatus.confirmed,
     "materials": ApplicationStatus.confirmed,
 }
-
-
-@contextmanager
-def _request_context() -> Iterator[None]:
-    """The core's locale selector and template context read the request; a worker or the
-    embedded timer has none, so tasks bring a neutral one (links use the public URL)."""
-    if has_request_context():
-        yield
-        return
-    with current_app.test_request_context(base_url=current_app.config["SERVER_NAME_PUBLIC"]):
-        yield
 
 
 def _attachments(kind: str, application: Application) -> list[Attachment]:
@@ -110,7 +98,7 @@ def send_notice(application: Application, kind: str) -> bool:
 
 @shared_task(name="events.notify_applications")
 def notify_applications(application_ids: list[int], kind: str) -> int:
-    with _request_context():
+    with request_context_if_needed():
         sent = 0
         for application_id in application_ids:
             application = db.session.get(Application, application_id)
@@ -143,7 +131,7 @@ def _upcoming_confirmed(within: timedelta, mark: sa.Column) -> list[Application]
 @shared_task(name="events.send_materials")
 def send_materials() -> int:
     """Materials reach participants HEARING_MATERIALS_DAYS before (also late confirmations)."""
-    with _request_context():
+    with request_context_if_needed():
         days = current_app.config["HEARING_MATERIALS_DAYS"]
         due = _upcoming_confirmed(timedelta(days=days), Application.materials_sent_at)
         now = utcnow()
@@ -157,7 +145,7 @@ def send_materials() -> int:
 
 @shared_task(name="events.send_reminders")
 def send_reminders() -> int:
-    with _request_context():
+    with request_context_if_needed():
         due = _upcoming_confirmed(timedelta(days=1), Application.reminder_sent_at)
         now = utcnow()
         for application in due:
@@ -169,7 +157,7 @@ def send_reminders() -> int:
 
 @shared_task(name="events.expire_offers")
 def expire_offers() -> int:
-    with _request_context():
+    with request_context_if_needed():
         expired = 0
         for event_id in applications_service.events_with_overdue_offers():
             expired += applications_service.expire_offers(event_id)

@@ -68,6 +68,13 @@ class Comment(db.Model):
             sqlite_where=sa.text("source_ref != ''"),
             postgresql_where=sa.text("source_ref != ''"),
         ),
+        # Receipts still to be mailed: a few rows at most, found without a scan.
+        sa.Index(
+            "ix_comments_receipt_pending",
+            "id",
+            sqlite_where=sa.text("receipt_pending"),
+            postgresql_where=sa.text("receipt_pending"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,6 +117,9 @@ class Comment(db.Model):
     # Where the opinion came from outside this feature, e.g. "event:12/application:7".
     source_ref: Mapped[str] = mapped_column(sa.String(80), default="", index=True)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The receipt mail is still to be sent. The comment row is its own outbox entry,
+    # committed with the comment; a sweep task mails it (participation.sweeps).
+    receipt_pending: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     consultation: Mapped[Consultation] = relationship()
     article: Mapped[Article | None] = relationship()

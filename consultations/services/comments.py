@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -17,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,12 +25,11 @@ from sqlalchemy.exc import IntegrityError
 from participation import audit
 from participation.db import db, utcnow
 from participation.errors import Conflict, Gone, PermissionDenied, ServiceError
-from participation.mail import send_template
+from participation.links import request_context_if_needed
 from participation.models import Organization, User
 from participation.permissions import require_organizer, require_signed_in
 from participation.screening import load_words, mask, screen
 
-from ..labels import CHANNEL_LABELS
 from ..models import (
     Article,
     Channel,
@@ -42,7 +39,7 @@ from ..models import (
     ModerationMode,
     PublishMode,
 )
-from . import receipts
+from . import receipt_mail, receipts
 
 DEFAULT_MIN_CHARS = 5
 DEFAULT_MAX_CHARS = 5000
@@ -277,11 +274,12 @@ def submit_comment(
         "submitted_at": utcnow(),
     }
     values.update(_screened(text, consultation.moderation))
+    values["receipt_pending"] = True
     comment, existing = _insert_online(values, lambda: _find_by_key(user, key) if key else None)
     if existing is not None:  # a retry, possibly concurrent, found the first submission
         return _replay(existing, request_shape)
     assert comment is not None
-    _mail_receipt(comment)
+    receipt_mail.queue_after_commit()
     return Submission(comment, True)
 
 
@@ -367,27 +365,6 @@ def _insert(comment: Comment, find_existing: Any) -> Comment:
     raise ServiceError(_("We could not store your comment. Please try again."))
 
 
-def receipt_url(receipt_no: str) -> str:
-    """Absolute link to the public receipt page, also from a task or the CLI."""
-    if has_request_context():
-        return url_for("consultations.receipt", receipt_no=receipt_no, _external=True)
-    base = str(current_app.config.get("SERVER_NAME_PUBLIC") or "").rstrip("/")
-    return base + f"/receipts/{receipt_no}"
-
-
-def _mail_receipt(comment: Comment) -> None:
-    if comment.author is None:
-        return
-    send_template(
-        comment.author,
-        _l("Your opinion was received: receipt %(no)s", no=comment.receipt_no),
-        "mail/comment_receipt.txt",
-        comment=comment,
-        receipt_url=receipt_url(comment.receipt_no),
-        channel_labels=CHANNEL_LABELS,
-    )
-
-
 # ---- offline opinions ------------------------------------------------------------------
 
 
@@ -406,18 +383,6 @@ def _short(value: str, limit: int, field: str) -> str:
     if len(value) > limit:
         raise ServiceError(_("At most %(n)d characters, please.", n=limit), field=field)
     return value
-
-
-@contextmanager
-def _request_context_if_needed() -> Iterator[None]:
-    """Outside a web request (a Celery task, the CLI) the core's locale selector and
-    template context need one; give them a neutral request so messages and mails work."""
-    if has_request_context():
-        yield
-        return
-    base = str(current_app.config.get("SERVER_NAME_PUBLIC") or "http://localhost")
-    with current_app.test_request_context("/", base_url=base):
-        yield
 
 
 def enter_offline_comment(
@@ -440,7 +405,7 @@ def enter_offline_comment(
     ``source_ref`` within the consultation: a second call returns the same comment,
     with its text updated if it changed. Callable from tasks (no request needed).
     """
-    with _request_context_if_needed():
+    with request_context_if_needed():
         return _enter_offline(
             actor,
             consultation,
@@ -508,6 +473,7 @@ def _enter_offline(
         entered_by_id=actor.id,
         received_on=received,
         submitted_at=utcnow(),
+        receipt_pending=author is not None,
     )
     # Offline opinions are accepted unless flagged: the organizer already read them.
     _apply_screening(comment, text, ModerationMode.post)
@@ -528,7 +494,8 @@ def _enter_offline(
             "status": comment.status.value,
         },
     )
-    _mail_receipt(comment)
+    if comment.receipt_pending:
+        receipt_mail.queue_after_commit()
     return comment
 
 

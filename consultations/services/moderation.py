@@ -20,7 +20,7 @@ from participation.models import User
 from participation.permissions import require_organizer
 
 from ..models import Comment, CommentStatus, Consultation, PublishMode
-from .comments import receipt_url
+from .receipt_mail import receipt_url
 
 MAX_REASON = 1000
 

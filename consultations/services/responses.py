@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from participation import audit
 from participation.db import db, utcnow
 from participation.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from participation.links import request_context_if_needed
 from participation.mail import send_template
 from participation.models import User
 from participation.permissions import require_organizer
@@ -373,11 +374,7 @@ def _notify_authors(response: Response) -> None:
             by_author[c.author_id].append(c)
     if not by_author:
         return
-    if not has_request_context():  # CLI, tasks, tests: mails still render and link
-        base = current_app.config.get("SERVER_NAME_PUBLIC", "http://localhost:5000")
-        with current_app.test_request_context(base_url=base):
-            _send_mails(consultation, response, by_author)
-    else:
+    with request_context_if_needed():  # CLI and tasks: mails still render and link
         _send_mails(consultation, response, by_author)
 
 

@@ -17,6 +17,7 @@ from participation.ratelimit import write_limit
 from participation.signals import user_data_erase, user_data_export
 
 from ..blueprint import bp
+from ..labels import CHANNEL_LABELS
 from ..models import Consultation
 from ..services import comments, receipts
 
@@ -28,7 +29,7 @@ def register(app: Flask) -> None:
     app.add_template_global(comments.comment_counts, "comment_counts")
     app.add_template_global(comment_list_context)
     app.add_template_global(comments.public_author, "comment_author")
-    app.add_template_global(comments.CHANNEL_LABELS, "channel_labels")
+    app.add_template_global(CHANNEL_LABELS, "channel_labels")
     app.add_template_global(comments.STATUS_LABELS, "comment_status_labels")
     app.add_template_global(comments.PUBLISH_MODE_LABELS, "publish_mode_labels")
     app.add_template_global(comments.length_limits, "comment_length_limits")

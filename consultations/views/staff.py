@@ -20,18 +20,20 @@ from ..blueprint import bp
 from ..models import Channel, Comment, Consultation, Outcome
 from ..services import dashboard as board
 from ..services import groups, reports, responses
-from ..tasks import DEADLINE_TASK
+from ..tasks import DEADLINE_TASK, RECEIPTS_TASK
 
 PER_PAGE = 50
 
 
 def register(app: Flask) -> None:
-    """Configuration defaults of this area and the hourly deadline check."""
+    """Configuration defaults of this area, the hourly deadline check and the receipt
+    sweep that catches receipts whose nudge was lost."""
     env = os.environ.get
     app.config.setdefault("CONCENTRATED_GROUP_SIZE", int(env("CONCENTRATED_GROUP_SIZE", "5")))
     app.config.setdefault("DEADLINE_ALERT_WORKDAYS", int(env("DEADLINE_ALERT_WORKDAYS", "5")))
     app.config.setdefault("GROUPING_THRESHOLD", float(env("GROUPING_THRESHOLD", "0.5")))
     registry(app).periodic.append(PeriodicJob("feedback-deadlines", 3600, DEADLINE_TASK))
+    registry(app).periodic.append(PeriodicJob("comment-receipts", 60, RECEIPTS_TASK))
 
 
 def get_consultation(consultation_id: int) -> Consultation:

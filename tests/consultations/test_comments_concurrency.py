@@ -10,6 +10,7 @@ from consultations.models import Comment, Consultation
 from consultations.services import comments
 from participation.db import db
 from participation.models import User
+from tests.helpers import run_together
 
 BODY = "建议在学校周边施工时避开上下学时段。"
 
@@ -31,32 +32,15 @@ def test_concurrent_duplicates_store_one_comment(
         return real_find(user, key)
 
     monkeypatch.setattr(comments, "_find_by_key", racing_find)
-    barrier = threading.Barrier(2)
-    results: list[tuple[int, bool]] = []
-    failures: list[BaseException] = []
 
-    def submit() -> None:
-        try:
-            with app.app_context(), app.test_request_context():
-                user = db.session.get(User, user_id)
-                consultation = db.session.get(Consultation, consultation_id)
-                barrier.wait(timeout=10)
-                sub = comments.submit_comment(
-                    user, consultation, body=BODY, idempotency_key="same-key-123"
-                )
-                db.session.commit()
-                results.append((sub.comment.id, sub.created))
-                db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            failures.append(exc)
+    def submit() -> tuple[int, bool]:
+        user = db.session.get(User, user_id)
+        consultation = db.session.get(Consultation, consultation_id)
+        sub = comments.submit_comment(user, consultation, body=BODY, idempotency_key="same-key-123")
+        db.session.commit()
+        return sub.comment.id, sub.created
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert failures == []
-    assert len(results) == 2
+    results = run_together(app, [submit, submit])
     assert results[0][0] == results[1][0]
     assert sorted(created for _, created in results) == [False, True]
     assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 1
@@ -78,33 +62,20 @@ def test_concurrent_offline_entries_with_one_source_ref_store_one_comment(
         return real_find(consultation, ref)
 
     monkeypatch.setattr(comments, "_find_by_source", racing_find)
-    barrier = threading.Barrier(2)
-    ids: list[int] = []
-    failures: list[BaseException] = []
 
-    def enter() -> None:
-        try:
-            with app.app_context(), app.test_request_context():
-                actor = db.session.get(User, organizer_id)
-                consultation = db.session.get(Consultation, consultation_id)
-                barrier.wait(timeout=10)
-                comment = comments.enter_offline_comment(
-                    actor,
-                    consultation,
-                    channel=comments.Channel.hearing,
-                    body=BODY,
-                    source_ref="event:1/statement:1",
-                )
-                db.session.commit()
-                ids.append(comment.id)
-                db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            failures.append(exc)
+    def enter() -> int:
+        actor = db.session.get(User, organizer_id)
+        consultation = db.session.get(Consultation, consultation_id)
+        comment = comments.enter_offline_comment(
+            actor,
+            consultation,
+            channel=comments.Channel.hearing,
+            body=BODY,
+            source_ref="event:1/statement:1",
+        )
+        db.session.commit()
+        return comment.id
 
-    threads = [threading.Thread(target=enter) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert failures == [] and len(ids) == 2 and ids[0] == ids[1]
+    ids = run_together(app, [enter, enter])
+    assert ids[0] == ids[1]
     assert db.session.scalar(sa.select(sa.func.count(Comment.id))) == 1
