@@ -21,8 +21,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
-from participation import audit
+from participation import audit, snapshots
 from participation.db import db, utcnow
 from participation.errors import Conflict, Gone, PermissionDenied, ServiceError
 from participation.links import request_context_if_needed
@@ -229,6 +230,20 @@ def _apply_screening(comment: Comment, body: str, moderation: ModerationMode) ->
 # ---- online submission -----------------------------------------------------------------
 
 
+# How long another web process may take to see a changed window or moderation mode.
+CONSULTATION_SNAPSHOT_SECONDS = 2.0
+
+
+def consultation_for_comments(consultation_id: int) -> Consultation | None:
+    """The consultation with its decision, for the comment API, from a snapshot a few
+    seconds old at most: the same two rows were read for every one of hundreds of
+    comments a second (participation.snapshots)."""
+    return snapshots.cache("consultations", CONSULTATION_SNAPSHOT_SECONDS).get(
+        consultation_id,
+        lambda s: s.get(Consultation, consultation_id, options=[joinedload(Consultation.decision)]),
+    )
+
+
 def submit_comment(
     user: User,
     consultation: Consultation,
@@ -311,6 +326,37 @@ def _replay(existing: Comment, shape: tuple[Any, ...]) -> Submission:
 
 
 _INSERT_IGNORING_CLASHES = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+# The columns an online submission sets; the others take their column defaults.
+_ONLINE_COLUMNS = (
+    "receipt_no",
+    "consultation_id",
+    "article_id",
+    "author_id",
+    "as_organization_id",
+    "channel",
+    "publish_mode",
+    "idempotency_key",
+    "submitted_at",
+    "body",
+    "published_body",
+    "flagged_words",
+    "status",
+    "receipt_pending",
+)
+
+
+@lru_cache(maxsize=4)
+def _online_insert(dialect: str) -> Any:
+    """Built once per engine with bound parameters: building the statement and its cache
+    key per request cost more CPU than the database spent on the row."""
+    table = Comment.__table__
+    insert = (
+        _INSERT_IGNORING_CLASHES[dialect](table)
+        .values({name: sa.bindparam(name, type_=table.c[name].type) for name in _ONLINE_COLUMNS})
+        .on_conflict_do_nothing()
+        .returning(*table.c)
+    )
+    return sa.select(Comment).from_statement(insert)
 
 
 def _insert_online(
@@ -323,20 +369,15 @@ def _insert_online(
     is returned a unique index clashed, either on (author, key), so the first submission
     is returned, or on the receipt number (2^-40), so a fresh number is tried.
     """
-    insert = _INSERT_IGNORING_CLASHES.get(db.session.get_bind().dialect.name)
-    if insert is None:  # another engine: the portable savepoint path
+    dialect = db.session.get_bind().dialect.name
+    if dialect not in _INSERT_IGNORING_CLASHES:  # another engine: the portable savepoint path
         comment = Comment(**values)
         stored = _insert(comment, find_existing)
         return (comment, None) if stored is comment else (None, stored)
     year = values["submitted_at"].astimezone(LOCAL_TZ).year
     for _attempt in range(5):
-        stmt = (
-            insert(Comment)
-            .values(receipt_no=receipts.generate(year), **values)
-            .on_conflict_do_nothing()
-            .returning(Comment)
-        )
-        comment = db.session.scalars(stmt).one_or_none()
+        params = {**values, "receipt_no": receipts.generate(year)}
+        comment = db.session.scalars(_online_insert(dialect), params).one_or_none()
         if comment is not None:
             return comment, None
         existing = find_existing()

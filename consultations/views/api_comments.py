@@ -9,7 +9,6 @@ from flask import Flask, current_app, jsonify, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from participation.db import db
 from participation.errors import NotFound
@@ -18,7 +17,7 @@ from participation.ratelimit import write_limit
 from participation.registry import registry
 
 from ..blueprint import api
-from ..models import Comment, Consultation
+from ..models import Comment
 from ..services import comments, receipts
 
 
@@ -50,10 +49,7 @@ def _unauthorized() -> Any:
 def create_comment(consultation_id: int) -> Any:
     if not current_user.is_authenticated:
         return _unauthorized()
-    # One query for the consultation and its decision (confidentiality, organizer).
-    consultation = db.session.get(
-        Consultation, consultation_id, options=[joinedload(Consultation.decision)]
-    )
+    consultation = comments.consultation_for_comments(consultation_id)
     if consultation is None or consultation.decision.confidential:
         raise NotFound(_("No such consultation."))
     from participation.views.api import json_body

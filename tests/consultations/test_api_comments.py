@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from consultations.models import Comment, CommentStatus
 from consultations.services import receipts
 from participation import accounts
-from participation.db import db
+from participation.db import db, utcnow
 from tests.helpers import csrf_token_from
 
 BODY = "建议对夜间渣土车运输实行限时限速管理。"
@@ -167,3 +169,18 @@ def test_openapi_describes_both_endpoints(client):
     assert "201" in post["responses"] and "409" in post["responses"]
     assert "/api/v1/receipts/{receipt_no}" in doc["paths"]
     assert "NewComment" in doc["components"]["schemas"]
+
+
+def test_a_changed_consultation_is_seen_by_the_next_comment(make_consultation, client, token):
+    """The API reads the consultation from a snapshot; a change here drops it at once."""
+    consultation = make_consultation()
+    assert _post(client, consultation, token, key="snapshot-0001").status_code == 201
+    consultation.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    resp = _post(client, consultation, token, key="snapshot-0002")
+    assert resp.status_code == 410 and "closed" in resp.get_json()["error"]
+    consultation.closes_at = utcnow() + timedelta(days=3)
+    consultation.decision.confidential = True
+    db.session.commit()
+    assert _post(client, consultation, token, key="snapshot-0003").status_code == 404
+    assert _count() == 1
