@@ -37,29 +37,56 @@ class SnapshotCache:
         # key -> (expires, detached object or None, identities it was built from)
         self._entries: OrderedDict[Any, tuple[float, Any, frozenset[Identity]]] = OrderedDict()
         self._keys_by_identity: dict[Identity, set[Any]] = {}
+        # One load per key at a time: when a snapshot expires under load, the hundreds of
+        # requests in flight wait for one query instead of each running it.
+        self._loading: dict[Any, threading.Event] = {}
+        self._generation = 0  # bumped by forget(), so a load racing a change is not kept
         self._lock = threading.Lock()
 
     def get(self, key: Any, load: Callable[[Session], T | None]) -> T | None:
         """The object for key, in the request's session; load(session) on a miss.
         A miss that finds nothing is not remembered."""
         now = time.monotonic()
+        loading: threading.Event | None = None
+        leader = False
         with self._lock:
             entry = self._entries.get(key)
-            if entry is not None and entry[0] > now:
+            fresh = entry is not None and entry[0] > now
+            if fresh:
                 self._entries.move_to_end(key)
-        if entry is None or entry[0] <= now:
-            entry = self._load(key, load, now)
+            else:
+                loading = self._loading.get(key)
+                leader = loading is None
+                if leader:
+                    loading = self._loading[key] = threading.Event()
+        if not fresh:
+            assert loading is not None
+            if leader:
+                try:
+                    entry = self._load(key, load, now)
+                finally:
+                    with self._lock:
+                        del self._loading[key]
+                    loading.set()
+            else:
+                loading.wait(timeout=10)
+                with self._lock:
+                    entry = self._entries.get(key)
+                if entry is None:  # the leader found nothing, failed or raced a change
+                    entry = self._load(key, load, now)
+        assert entry is not None
         obj = entry[1]
         return None if obj is None else db.session.merge(obj, load=False)
 
     def _load(self, key: Any, load: Callable[[Session], Any], now: float) -> Any:
+        generation = self._generation
         # Its own short session: the snapshot must not expire with the request's commit.
         with Session(db.engine, expire_on_commit=False) as session:
             obj = load(session)
             identities = frozenset(_identities(session))
             session.expunge_all()
         entry = (now + self.ttl, obj, identities)
-        if obj is None:
+        if obj is None or generation != self._generation:
             return entry
         with self._lock:
             self._drop(key)
@@ -82,6 +109,7 @@ class SnapshotCache:
     def forget(self, changed: set[Identity]) -> None:
         """Drop every snapshot built from one of these rows."""
         with self._lock:
+            self._generation += 1
             for identity in changed:
                 for key in list(self._keys_by_identity.get(identity, ())):
                     self._drop(key)

@@ -131,6 +131,22 @@ def _clean(value: str | None, limit: int, name: str, *, required: bool = False) 
     return value
 
 
+def _checked_fields(
+    title: str, source: str, explanation: str, change_note: str
+) -> tuple[dict[str, str], list[ParsedArticle]]:
+    fields = {
+        "title": _clean(title, MAX_TITLE, "title", required=True),
+        "source": _clean(source, MAX_SOURCE, "source", required=True),
+        "explanation": _clean(explanation, MAX_EXPLANATION, "explanation"),
+        "change_note": _clean(change_note, MAX_NOTE, "change_note"),
+    }
+    return fields, parse_draft(fields["source"])
+
+
+def _articles(parsed: list[ParsedArticle]) -> list[Article]:
+    return [Article(number=a.number, label=a.label, chapter=a.chapter, text=a.text) for a in parsed]
+
+
 def add_draft_version(
     actor: User,
     decision: Decision,
@@ -145,27 +161,18 @@ def add_draft_version(
     require_organizer(actor, decision.organization_id)
     if decision.withdrawn:
         raise Conflict(_("This decision has been withdrawn from the catalogue."))
-    title = _clean(title, MAX_TITLE, "title", required=True)
-    source = _clean(source, MAX_SOURCE, "source", required=True)
-    explanation = _clean(explanation, MAX_EXPLANATION, "explanation")
-    change_note = _clean(change_note, MAX_NOTE, "change_note")
-    parsed = parse_draft(source)
+    fields, parsed = _checked_fields(title, source, explanation, change_note)
     last = db.session.scalar(
         sa.select(sa.func.max(DraftVersion.version)).where(DraftVersion.decision_id == decision.id)
     )
     draft = DraftVersion(
         decision=decision,
         version=(last or 0) + 1,
-        title=title,
-        source=source,
-        explanation=explanation,
-        change_note=change_note,
         created_by_id=actor.id,
         published_at=utcnow() if publish else None,
+        **fields,
     )
-    draft.articles = [
-        Article(number=a.number, label=a.label, chapter=a.chapter, text=a.text) for a in parsed
-    ]
+    draft.articles = _articles(parsed)
     db.session.add(draft)
     db.session.flush()
     audit.record(
@@ -176,6 +183,60 @@ def add_draft_version(
         data={"decision_id": decision.id, "version": draft.version, "published": publish},
     )
     return draft
+
+
+def _require_unpublished(actor: User, draft: DraftVersion) -> None:
+    """Only a version nobody outside the agency has seen may change or disappear: a
+    published text is part of the public record, and comments point at its articles."""
+    require_organizer(actor, draft.decision.organization_id)
+    if draft.published_at is not None:
+        raise Conflict(
+            _(
+                "Version %(n)d is published and can no longer be changed; "
+                "add a new version instead.",
+                n=draft.version,
+            )
+        )
+
+
+def update_draft_version(
+    actor: User,
+    draft: DraftVersion,
+    *,
+    title: str,
+    source: str,
+    explanation: str = "",
+    change_note: str = "",
+) -> DraftVersion:
+    """Correct a version saved for review; its articles are parsed again from the text."""
+    _require_unpublished(actor, draft)
+    fields, parsed = _checked_fields(title, source, explanation, change_note)
+    changed = sorted(name for name, value in fields.items() if getattr(draft, name) != value)
+    for name, value in fields.items():
+        setattr(draft, name, value)
+    if "source" in changed:
+        draft.articles = []
+        db.session.flush()  # the old numbers go before the new ones take them
+        draft.articles = _articles(parsed)
+    db.session.flush()
+    audit.record(
+        actor,
+        "draft.update",
+        "draft_version",
+        draft.id,
+        data={"decision_id": draft.decision_id, "version": draft.version, "changed": changed},
+    )
+    return draft
+
+
+def delete_draft_version(actor: User, draft: DraftVersion, reason: str) -> None:
+    """Remove a version saved for review, with the reason kept in the audit log."""
+    _require_unpublished(actor, draft)
+    reason = _clean(reason, MAX_NOTE, "reason", required=True)
+    data = {"decision_id": draft.decision_id, "version": draft.version, "title": draft.title}
+    audit.record(actor, "draft.delete", "draft_version", draft.id, reason=reason, data=data)
+    db.session.delete(draft)
+    db.session.flush()
 
 
 def publish_draft(actor: User, draft: DraftVersion) -> DraftVersion:

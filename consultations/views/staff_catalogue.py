@@ -216,6 +216,61 @@ def staff_new_draft(decision_id: int) -> Any:
     return redirect(url_for(".staff_decision", decision_id=d.id), 303)
 
 
+@bp.route("/staff/decisions/<int:decision_id>/drafts/<int:version>/edit", methods=["GET", "POST"])
+@login_required
+@write_limit
+def staff_edit_draft(decision_id: int, version: int) -> Any:
+    d = _decision(decision_id)
+    draft = draft_service.get_draft(d, version, include_unpublished=True)
+    template = "consultations/staff/draft_form.html"
+    if request.method == "GET":
+        form = {
+            "title": draft.title,
+            "source": draft.source,
+            "explanation": draft.explanation,
+            "change_note": draft.change_note,
+        }
+        return render_template(template, form=form, d=d, draft=draft)
+    try:
+        draft_service.update_draft_version(
+            current_user,
+            draft,
+            title=request.form.get("title", ""),
+            source=request.form.get("source", ""),
+            explanation=request.form.get("explanation", ""),
+            change_note=request.form.get("change_note", ""),
+        )
+        db.session.commit()
+    except ServiceError as exc:
+        return _form_error(template, exc, d=d, draft=draft)
+    flash(
+        _(
+            "Version %(n)d was saved with %(count)d articles.",
+            n=draft.version,
+            count=len(draft.articles),
+        ),
+        "success",
+    )
+    return redirect(url_for(".staff_decision", decision_id=d.id), 303)
+
+
+@bp.post("/staff/decisions/<int:decision_id>/drafts/<int:version>/delete")
+@login_required
+@write_limit
+def staff_delete_draft(decision_id: int, version: int) -> Any:
+    d = _decision(decision_id)
+    draft = draft_service.get_draft(d, version, include_unpublished=True)
+    try:
+        draft_service.delete_draft_version(current_user, draft, request.form.get("reason", ""))
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".staff_decision", decision_id=d.id), 303)
+    flash(_("Version %(n)d was deleted.", n=version), "success")
+    return redirect(url_for(".staff_decision", decision_id=d.id), 303)
+
+
 @bp.post("/staff/decisions/<int:decision_id>/drafts/<int:version>/publish")
 @login_required
 @write_limit

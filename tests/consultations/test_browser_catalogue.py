@@ -172,10 +172,25 @@ def test_organizer_lists_a_decision_drafts_consults_and_extends(browser, live_se
     assert page.locator(".compare del", has_text="二").count() == 1
     assert page.locator(".status-added").count() == 1
     screenshot(page, "compare-organizer-desktop")
-    page.set_viewport_size(PHONE)
+
+    # Version 3 is saved for review, corrected, then deleted with a reason.
     page.goto(manage_url)
+    page.get_by_role("link", name="New draft version").click()
+    page.fill("#f-source", SOURCE_V1 + "第四条 本条例自公布之日起施行。\n")
+    page.get_by_role("button", name="Save the version").click()
+    page.get_by_role("link", name="Edit").click()
+    assert page.locator("h1").inner_text() == "Edit version 3"
+    page.fill("#f-title", "噪声条例（内部审阅稿）")
+    page.get_by_role("button", name="Save the version").click()
+    assert "噪声条例（内部审阅稿）" in page.locator("#h-versions + div").inner_text()
+    page.set_viewport_size(PHONE)
+    page.locator("details.confirm summary").click()
+    page.fill("#reason-3", "内部审阅稿不对外公布。")
     _no_sideways_scroll(page)
     screenshot(page, "staff-decision-phone")
+    page.get_by_role("button", name="Delete version 3").click()
+    assert "Version 3 was deleted" in page.locator(".flashes").inner_text()
+    assert "内部审阅稿" not in page.locator("#h-versions + div").inner_text()
     assert errors == []
     context.close()
 

@@ -265,3 +265,96 @@ def test_final_version_only_once_decided(make_decision, organizer, login_as, in_
     assert staff.post(f"/staff/decisions/{d.id}/drafts/1/final").status_code == 303
     finals = db.session.scalars(sa.select(DraftVersion.version).where(DraftVersion.is_final))
     assert list(finals) == [1]  # exactly one final version
+
+
+# ---- correcting and deleting a version saved for review --------------------------------
+
+
+def _saved_for_review(staff, d, source=SOURCE_V1):
+    resp = staff.post(f"/staff/decisions/{d.id}/drafts/new", data={"title": "稿", "source": source})
+    assert resp.status_code == 303
+    return db.session.scalar(sa.select(DraftVersion).order_by(DraftVersion.id.desc()))
+
+
+def test_an_unpublished_version_is_corrected_and_its_articles_parsed_again(
+    make_decision, organizer, login_as
+):
+    d = make_decision()
+    staff = login_as(organizer)
+    draft = _saved_for_review(staff, d)
+    form = staff.get(f"/staff/decisions/{d.id}/drafts/1/edit?lang=en").get_data(as_text=True)
+    assert "Edit version 1" in form and "主管部门应当在三十日内作出决定" in form
+    resp = staff.post(
+        f"/staff/decisions/{d.id}/drafts/1/edit",
+        data={"title": "征求意见稿（修正）", "source": SOURCE_V2, "explanation": "说明"},
+    )
+    assert resp.status_code == 303
+    db.session.expire_all()
+    draft = db.session.get(DraftVersion, draft.id)
+    assert draft.title == "征求意见稿（修正）" and draft.version == 1
+    assert [a.text for a in draft.articles][2] == "公众有权参与和监督。"
+    assert db.session.scalar(sa.select(sa.func.count(Article.id))) == 5  # no stale articles
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "draft.update"))
+    assert entry.data["changed"] == ["explanation", "source", "title"]
+
+
+def test_a_bad_correction_changes_nothing(make_decision, organizer, login_as):
+    d = make_decision()
+    staff = login_as(organizer)
+    draft = _saved_for_review(staff, d)
+    resp = staff.post(
+        f"/staff/decisions/{d.id}/drafts/1/edit?lang=en",
+        data={"title": "稿", "source": "第一条 内容。\n第三条 内容。"},
+    )
+    assert resp.status_code == 400
+    assert "Articles must be numbered continuously" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(db.session.get(DraftVersion, draft.id).articles) == 5
+
+
+def test_a_published_version_cannot_be_edited_or_deleted(make_decision, organizer, login_as):
+    d = make_decision()
+    staff = login_as(organizer)
+    _saved_for_review(staff, d)
+    staff.post(f"/staff/decisions/{d.id}/drafts/1/publish")
+    edit = staff.post(
+        f"/staff/decisions/{d.id}/drafts/1/edit?lang=en", data={"title": "改", "source": SOURCE_V2}
+    )
+    assert edit.status_code == 409 and "add a new version" in edit.get_data(as_text=True)
+    staff.post(f"/staff/decisions/{d.id}/drafts/1/delete", data={"reason": "误传"})
+    db.session.expire_all()
+    draft = db.session.scalar(sa.select(DraftVersion))
+    assert draft is not None and draft.title == "稿" and len(draft.articles) == 5
+
+
+def test_an_unpublished_version_is_deleted_with_a_reason(make_decision, organizer, login_as):
+    d = make_decision()
+    staff = login_as(organizer)
+    _saved_for_review(staff, d)
+    no_reason = staff.post(f"/staff/decisions/{d.id}/drafts/1/delete", data={"reason": " "})
+    assert no_reason.status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count(DraftVersion.id))) == 1
+    resp = staff.post(
+        f"/staff/decisions/{d.id}/drafts/1/delete", data={"reason": "上传了错误的文件"}
+    )
+    assert resp.status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count(DraftVersion.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(Article.id))) == 0
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "draft.delete"))
+    assert entry.reason == "上传了错误的文件" and entry.data["version"] == 1
+    assert staff.get(f"/staff/decisions/{d.id}/drafts/1/edit").status_code == 404
+
+
+def test_others_cannot_edit_or_delete_a_version(
+    make_decision, organizer, resident, make_org, make_user, login_as
+):
+    d = make_decision()
+    _saved_for_review(login_as(organizer), d)
+    for user in (resident, make_user(org=make_org())):
+        client = login_as(user)
+        edit = client.post(
+            f"/staff/decisions/{d.id}/drafts/1/edit", data={"title": "改", "source": SOURCE_V2}
+        )
+        delete = client.post(f"/staff/decisions/{d.id}/drafts/1/delete", data={"reason": "删"})
+        assert edit.status_code == delete.status_code == 403
+    assert db.session.scalar(sa.select(DraftVersion)).title == "稿"

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from participation import accounts, snapshots
 from participation.db import db
 from participation.models import User
+from tests.helpers import run_together
 
 
 class Statements:
@@ -97,3 +98,21 @@ def test_misses_are_not_remembered_and_size_is_bounded(app, make_user):
     assert len(cache) == 2  # the least recently used snapshot went
     cache.get(users[0].id, loader(users[0].id))
     assert calls[-1] == users[0].id  # evicted, so loaded again
+
+
+def test_requests_in_flight_wait_for_one_load_instead_of_each_running_it(app, make_user):
+    user = make_user()
+    db.session.commit()
+    cache = snapshots.SnapshotCache(ttl=60)
+    calls: list[int] = []
+
+    def slow_load(session):
+        calls.append(1)
+        time.sleep(0.2)
+        return session.get(User, user.id)
+
+    def lookup():
+        return cache.get("u", slow_load).id
+
+    assert run_together(app, [lookup] * 8) == [user.id] * 8
+    assert len(calls) == 1
