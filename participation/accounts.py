@@ -168,7 +168,7 @@ def issue_api_token(user: User) -> str:
 
 # A revoked token or a closed account stops working at once on this web process and
 # within this many seconds on the others (participation.snapshots).
-API_TOKEN_SNAPSHOT_SECONDS = 10.0
+API_TOKEN_SNAPSHOT_SECONDS = 30.0
 
 
 def user_for_api_token(token: str) -> User | None:

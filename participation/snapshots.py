@@ -8,7 +8,7 @@ the request's session without a query (``Session.merge(load=False)``).
 How stale a snapshot can be, and why that is safe:
 - In this process, a flush that changes a snapshotted row (or a row loaded with it)
   drops the snapshot at once, so a change is seen by the next request.
-- Other web processes see it within ``ttl`` seconds (2 s for consultations, 10 s for
+- Other web processes see it within ``ttl`` seconds (2 s for consultations, 30 s for
   API tokens), the time a revoked token or a moved deadline may lag there.
 """
 

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from participation import audit, snapshots
 from participation.db import db, utcnow
@@ -350,13 +350,21 @@ def _online_insert(dialect: str) -> Any:
     """Built once per engine with bound parameters: building the statement and its cache
     key per request cost more CPU than the database spent on the row."""
     table = Comment.__table__
-    insert = (
+    return (
         _INSERT_IGNORING_CLASHES[dialect](table)
         .values({name: sa.bindparam(name, type_=table.c[name].type) for name in _ONLINE_COLUMNS})
         .on_conflict_do_nothing()
-        .returning(*table.c)
+        .returning(table.c.id)
     )
-    return sa.select(Comment).from_statement(insert)
+
+
+def _as_stored(values: dict[str, Any], comment_id: int) -> Comment:
+    """The ORM object of a row just inserted with these values, without reading it back:
+    the columns we wrote are loaded, the others (column defaults) load if ever read."""
+    comment = Comment(id=comment_id, **values)
+    make_transient_to_detached(comment)
+    db.session.add(comment)
+    return comment
 
 
 def _insert_online(
@@ -377,9 +385,9 @@ def _insert_online(
     year = values["submitted_at"].astimezone(LOCAL_TZ).year
     for _attempt in range(5):
         params = {**values, "receipt_no": receipts.generate(year)}
-        comment = db.session.scalars(_online_insert(dialect), params).one_or_none()
-        if comment is not None:
-            return comment, None
+        comment_id = db.session.scalar(_online_insert(dialect), params)
+        if comment_id is not None:
+            return _as_stored(params, comment_id), None
         existing = find_existing()
         if existing is not None:
             return None, existing

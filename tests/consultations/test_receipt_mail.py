@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from consultations import tasks as consultation_tasks
-from consultations.models import Comment
+from consultations.models import Comment, CommentStatus
 from consultations.services import receipt_mail
 from participation import accounts, sweeps
 from participation.db import db
@@ -24,7 +24,8 @@ def production_celery(monkeypatch):
     """Celery as with Redis: tasks are published, not run in the request."""
     published: list[str] = []
     monkeypatch.setitem(celery.conf, "task_always_eager", False)
-    monkeypatch.setattr(sweeps, "_coalescer", sweeps.Coalescer(window=0.05))
+    # A window long enough for the three requests below on a slow machine.
+    monkeypatch.setattr(sweeps, "_coalescer", sweeps.Coalescer(window=1.0))
     monkeypatch.setattr(sweeps, "_publish", published.append)
     monkeypatch.setattr("participation.tasks.deliver_mail.delay", lambda mail_id: None)
     return published
@@ -53,7 +54,11 @@ def test_requests_only_mark_receipts_and_one_sweep_mails_them_once(
     pending = db.session.scalars(sa.select(Comment.receipt_no).where(Comment.receipt_pending))
     assert sorted(pending) == sorted(receipts_no)
     assert db.session.scalar(sa.select(sa.func.count(OutboxMail.id))) == 0
-    time.sleep(0.3)
+    assert production_celery == []  # nothing published from inside the requests
+    deadline = time.monotonic() + 5
+    while not production_celery and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
     assert production_celery == ["consultations.mail_receipts"]  # three requests, one message
 
     assert consultation_tasks.mail_receipts.apply().result == 3
@@ -107,8 +112,19 @@ def test_concurrent_sweeps_mail_every_receipt_exactly_once(
 ):
     consultation = make_consultation()
     authors = [make_user() for _ in range(5)]
-    for n in range(600):
-        add_comment(consultation, author=authors[n % 5], receipt_pending=True)
+    db.session.add_all(
+        Comment(
+            consultation=consultation,
+            author=authors[n % 5],
+            body=BODY,
+            published_body=BODY,
+            receipt_no=f"RM{n:06d}",
+            status=CommentStatus.accepted,
+            receipt_pending=True,
+        )
+        for n in range(600)
+    )
+    db.session.commit()
     db.session.remove()
     counts = run_together(app, [lambda: receipt_mail.mail_pending(batch=50)] * 3)
     assert sum(counts) == 600
