@@ -122,23 +122,24 @@ def parse_publish_mode(raw: object) -> PublishMode:
         ) from exc
 
 
-def _parse_int(raw: object, field: str, message: str) -> int | None:
+def _parse_int(raw: object, field: str, message: Any) -> int | None:
+    """message is a lazy string: translated only when the input is refused."""
     if raw is None or raw == "":
         return None
     if isinstance(raw, bool):
-        raise ServiceError(message, field=field)
+        raise ServiceError(str(message), field=field)
     try:
         value = int(str(raw).strip())
     except ValueError as exc:
-        raise ServiceError(message, field=field) from exc
+        raise ServiceError(str(message), field=field) from exc
     if not 0 < value < 2**31:
-        raise ServiceError(message, field=field)
+        raise ServiceError(str(message), field=field)
     return value
 
 
 def find_article(consultation: Consultation, number: object) -> Article | None:
     """The article with this number in the consultation's own draft; None = whole draft."""
-    message = _("This article is not part of the draft under consultation.")
+    message = _l("This article is not part of the draft under consultation.")
     value = _parse_int(number, "article", message)
     if value is None:
         return None
@@ -146,12 +147,12 @@ def find_article(consultation: Consultation, number: object) -> Article | None:
         sa.select(Article).where(Article.draft_id == consultation.draft_id, Article.number == value)
     )
     if article is None:
-        raise ServiceError(message, field="article")
+        raise ServiceError(str(message), field="article")
     return article
 
 
 def _organization_for(user: User, raw: object) -> Organization | None:
-    org_id = _parse_int(raw, "as_organization_id", _("Unknown organization."))
+    org_id = _parse_int(raw, "as_organization_id", _l("Unknown organization."))
     if org_id is None:
         return None
     if org_id not in user.organization_ids:
