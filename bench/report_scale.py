@@ -205,6 +205,9 @@ def main() -> None:
             client = app.test_client()
             pages = max(1, args.n // 50)
             client.get(f"/consultations/{cid}/feedback")  # warm up
+            from participation.memory import freeze_startup_objects
+
+            freeze_startup_objects()  # as participation.serve does before serving
             times = []
             rng = random.Random(11)
             for i in range(args.requests):

@@ -70,11 +70,13 @@ def main() -> None:
     args = parser.parse_args()
 
     from participation import create_app
+    from participation.memory import freeze_startup_objects
 
     app = create_app()
     logging.basicConfig(level=logging.INFO)
     if app.config["PERIODIC_JOBS"] and not args.no_periodic:
         run_periodic(app)
+    freeze_startup_objects()
     listener = dual_stack_listener(args.host, args.port)
     where = f"http://localhost:{args.port}"
     if args.host == "::":

@@ -50,7 +50,7 @@ def _report_context(consultation: Consultation) -> dict[str, Any]:
         page: Any = db.paginate(query, per_page=PER_PAGE, max_per_page=200)
     else:  # the figures counted them already: no second scan, nearest-end offset
         page = reports.comment_page(
-            query, request.args.get("page", 1, type=int) or 1, PER_PAGE, fig.comments
+            consultation, query, request.args.get("page", 1, type=int) or 1, PER_PAGE, fig.comments
         )
     per_day = line_chart(
         [(d.strftime("%m-%d"), n) for d, n in fig.per_day],

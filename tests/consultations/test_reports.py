@@ -295,7 +295,33 @@ def test_pages_from_either_end_cover_every_comment_once(make_consultation, add_c
     c = make_consultation(state="closed")
     made = [add_comment(c, f"意见{i}") for i in range(7)]
     query = reports.published_comments(c, {})
-    pages = [reports.comment_page(query, n, 3, 7) for n in (1, 2, 3)]
+    pages = [reports.comment_page(c, query, n, 3, 7) for n in (1, 2, 3)]
     assert [x.id for p in pages for x in p.items] == [x.id for x in made]
     assert (pages[2].has_next, pages[0].has_prev, pages[1].pages) == (False, False, 3)
-    assert reports.comment_page(query, 99, 3, 7).page == 3  # clamped to the last page
+    assert reports.comment_page(c, query, 99, 3, 7).page == 3  # clamped to the last page
+
+
+def test_published_pages_seek_from_cached_keys_and_see_new_data(
+    make_consultation, add_comment, organizer, approver
+):
+    """Keyset pages of a published report: same rows as OFFSET, rebuilt when data change."""
+    c = make_consultation(state="closed")
+    start = utcnow() - timedelta(days=3)
+    # Two comments per second: the id breaks the tie, as in the ORDER BY, across pages.
+    made = [
+        add_comment(c, f"意见{i}", submitted_at=start + timedelta(seconds=i // 2)) for i in range(8)
+    ]
+    c.report_published_at = utcnow()
+    db.session.commit()
+    query = reports.published_comments(c, {})
+    assert reports.page_anchors(c, 3) == [(made[i].submitted_at, made[i].id) for i in (0, 3, 6)]
+    pages = [reports.comment_page(c, query, n, 3, 8) for n in (1, 2, 3)]
+    assert [[x.id for x in p.items] for p in pages] == [
+        [m.id for m in made[0:3]],
+        [m.id for m in made[3:6]],
+        [m.id for m in made[6:8]],
+    ]
+    early = add_comment(c, "补录的一条较早意见。", submitted_at=start - timedelta(hours=1))
+    db.session.commit()
+    first = reports.comment_page(c, reports.published_comments(c, {}), 1, 3, 9)
+    assert [x.id for x in first.items] == [early.id, made[0].id, made[1].id]
