@@ -43,9 +43,13 @@ class SnapshotCache:
         self._generation = 0  # bumped by forget(), so a load racing a change is not kept
         self._lock = threading.Lock()
 
-    def get(self, key: Any, load: Callable[[Session], T | None]) -> T | None:
+    def get(self, key: Any, load: Callable[[Session], T | None], *, merge: bool = True) -> T | None:
         """The object for key, in the request's session; load(session) on a miss.
-        A miss that finds nothing is not remembered."""
+        A miss that finds nothing is not remembered.
+
+        merge=False returns the shared detached copy itself, for a caller that only reads
+        what load() loaded: cheaper, but a lazy load on it raises DetachedInstanceError
+        and it must never be changed."""
         now = time.monotonic()
         loading: threading.Event | None = None
         leader = False
@@ -76,7 +80,9 @@ class SnapshotCache:
                     entry = self._load(key, load, now)
         assert entry is not None
         obj = entry[1]
-        return None if obj is None else db.session.merge(obj, load=False)
+        if obj is None or not merge:
+            return obj
+        return db.session.merge(obj, load=False)
 
     def _load(self, key: Any, load: Callable[[Session], Any], now: float) -> Any:
         generation = self._generation

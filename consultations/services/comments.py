@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from participation import audit, snapshots
 from participation.db import db, utcnow
@@ -63,9 +65,41 @@ STATUS_LABELS = {
 
 
 @dataclass(frozen=True)
+class Receipt:
+    """What the submitter is told at once, known without reading the comment back."""
+
+    receipt_no: str
+    status: CommentStatus
+    consultation_id: int
+    article_number: int | None
+    publish_mode: PublishMode
+    submitted_at: datetime
+
+    @classmethod
+    def of(cls, comment: Comment) -> Receipt:
+        return cls(
+            comment.receipt_no,
+            comment.status,
+            comment.consultation_id,
+            comment.article.number if comment.article else None,
+            comment.publish_mode,
+            comment.submitted_at,
+        )
+
+
 class Submission:
-    comment: Comment
-    created: bool  # False when a retry found the first submission
+    """The outcome of a submission. ``comment`` is built on first use: the API answers
+    from ``receipt`` alone, which at hundreds of comments a second saves building an
+    ORM object nobody reads."""
+
+    def __init__(self, receipt: Receipt, created: bool, build: Callable[[], Comment]) -> None:
+        self.receipt = receipt
+        self.created = created  # False when a retry found the first submission
+        self._build = build
+
+    @cached_property
+    def comment(self) -> Comment:
+        return self._build()
 
 
 # ---- input checks ----------------------------------------------------------------------
@@ -238,10 +272,12 @@ CONSULTATION_SNAPSHOT_SECONDS = 2.0
 def consultation_for_comments(consultation_id: int) -> Consultation | None:
     """The consultation with its decision, for the comment API, from a snapshot a few
     seconds old at most: the same two rows were read for every one of hundreds of
-    comments a second (participation.snapshots)."""
+    comments a second (participation.snapshots). Read-only and detached: submit_comment
+    reads only its columns and its decision's."""
     return snapshots.cache("consultations", CONSULTATION_SNAPSHOT_SECONDS).get(
         consultation_id,
         lambda s: s.get(Consultation, consultation_id, options=[joinedload(Consultation.decision)]),
+        merge=False,
     )
 
 
@@ -291,12 +327,20 @@ def submit_comment(
     }
     values.update(_screened(text, consultation.moderation))
     values["receipt_pending"] = True
-    comment, existing = _insert_online(values, lambda: _find_by_key(user, key) if key else None)
+    stored, existing = _insert_online(values, lambda: _find_by_key(user, key) if key else None)
     if existing is not None:  # a retry, possibly concurrent, found the first submission
         return _replay(existing, request_shape)
-    assert comment is not None
+    assert stored is not None
     receipt_mail.queue_after_commit()
-    return Submission(comment, True)
+    receipt = Receipt(
+        stored["receipt_no"],
+        stored["status"],
+        consultation.id,
+        article.number if article else None,
+        mode,
+        stored["submitted_at"],
+    )
+    return Submission(receipt, True, lambda: _as_stored(stored))
 
 
 def _find_by_key(user: User, key: str) -> Comment | None:
@@ -323,7 +367,7 @@ def _replay(existing: Comment, shape: tuple[Any, ...]) -> Submission:
             ),
             field="idempotency_key",
         )
-    return Submission(existing, False)
+    return Submission(Receipt.of(existing), False, lambda: existing)
 
 
 _INSERT_IGNORING_CLASHES = {"postgresql": pg_insert, "sqlite": sqlite_insert}
@@ -359,10 +403,13 @@ def _online_insert(dialect: str) -> Any:
     )
 
 
-def _as_stored(values: dict[str, Any], comment_id: int) -> Comment:
+def _as_stored(values: dict[str, Any]) -> Comment:
     """The ORM object of a row just inserted with these values, without reading it back:
     the columns we wrote are loaded, the others (column defaults) load if ever read."""
-    comment = Comment(id=comment_id, **values)
+    loaded = db.session.identity_map.get(identity_key(Comment, values["id"]))
+    if loaded is not None:  # read since, e.g. by a retry of the same submission
+        return loaded
+    comment = Comment(**values)
     make_transient_to_detached(comment)
     db.session.add(comment)
     return comment
@@ -370,8 +417,9 @@ def _as_stored(values: dict[str, Any], comment_id: int) -> Comment:
 
 def _insert_online(
     values: dict[str, Any], find_existing: Any
-) -> tuple[Comment | None, Comment | None]:
-    """(the new comment, None), or (None, the stored comment that holds the same key).
+) -> tuple[dict[str, Any] | None, Comment | None]:
+    """(the values stored, with id and receipt_no, None), or (None, the stored comment
+    that holds the same key).
 
     On PostgreSQL and SQLite one ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` round
     trip, without a savepoint and without pre-checking the receipt number: when nothing
@@ -382,13 +430,15 @@ def _insert_online(
     if dialect not in _INSERT_IGNORING_CLASHES:  # another engine: the portable savepoint path
         comment = Comment(**values)
         stored = _insert(comment, find_existing)
-        return (comment, None) if stored is comment else (None, stored)
+        if stored is not comment:
+            return None, stored
+        return {**values, "id": comment.id, "receipt_no": comment.receipt_no}, None
     year = values["submitted_at"].astimezone(LOCAL_TZ).year
     for _attempt in range(5):
         params = {**values, "receipt_no": receipts.generate(year)}
         comment_id = db.session.scalar(_online_insert(dialect), params)
         if comment_id is not None:
-            return _as_stored(params, comment_id), None
+            return {**params, "id": comment_id}, None
         existing = find_existing()
         if existing is not None:
             return None, existing

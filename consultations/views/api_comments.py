@@ -17,21 +17,20 @@ from participation.ratelimit import write_limit
 from participation.registry import registry
 
 from ..blueprint import api
-from ..models import Comment
 from ..services import comments, receipts
 
 
-def _comment_json(comment: Comment) -> dict[str, Any]:
+def _receipt_json(receipt: comments.Receipt) -> dict[str, Any]:
     return {
-        "receipt_no": comment.receipt_no,
-        "status": comment.status.value,
+        "receipt_no": receipt.receipt_no,
+        "status": receipt.status.value,
         "receipt_url": url_for(
-            "consultations.receipt", receipt_no=comment.receipt_no, _external=True
+            "consultations.receipt", receipt_no=receipt.receipt_no, _external=True
         ),
-        "consultation_id": comment.consultation_id,
-        "article": comment.article.number if comment.article else None,
-        "publish_mode": comment.publish_mode.value,
-        "submitted_at": comment.submitted_at.isoformat(),
+        "consultation_id": receipt.consultation_id,
+        "article": receipt.article_number,
+        "publish_mode": receipt.publish_mode.value,
+        "submitted_at": receipt.submitted_at.isoformat(),
     }
 
 
@@ -67,7 +66,7 @@ def create_comment(consultation_id: int) -> Any:
     # Everything the answer needs is read before the commit: committing expires the
     # loaded objects, and reloading them could fail (pool exhausted, database gone)
     # after the comment is already stored, turning a stored comment into a 500.
-    payload = _comment_json(submission.comment)
+    payload = _receipt_json(submission.receipt)
     location = url_for(".receipt", receipt_no=payload["receipt_no"], _external=True)
     db.session.commit()
     resp = jsonify(payload)

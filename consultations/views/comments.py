@@ -115,7 +115,7 @@ def new_comment(consultation_id: int) -> Any:
             as_organization_id=request.form.get("as_organization_id"),
             idempotency_key=request.form.get("idempotency_key"),
         )
-        receipt_no = submission.comment.receipt_no  # read before the commit expires it
+        receipt_no = submission.receipt.receipt_no
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
