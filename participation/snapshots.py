@@ -76,8 +76,8 @@ class SnapshotCache:
                 loading.wait(timeout=10)
                 with self._lock:
                     entry = self._entries.get(key)
-                if entry is None:  # the leader found nothing, failed or raced a change
-                    entry = self._load(key, load, now)
+                if entry is None or entry[0] <= now:  # the leader found nothing, failed
+                    entry = self._load(key, load, now)  # or raced a change: our own load
         assert entry is not None
         obj = entry[1]
         if obj is None or not merge:
