@@ -185,7 +185,7 @@ def add_draft_version(
     return draft
 
 
-def _require_unpublished(actor: User, draft: DraftVersion) -> None:
+def require_editable(actor: User, draft: DraftVersion) -> None:
     """Only a version nobody outside the agency has seen may change or disappear: a
     published text is part of the public record, and comments point at its articles."""
     require_organizer(actor, draft.decision.organization_id)
@@ -209,7 +209,7 @@ def update_draft_version(
     change_note: str = "",
 ) -> DraftVersion:
     """Correct a version saved for review; its articles are parsed again from the text."""
-    _require_unpublished(actor, draft)
+    require_editable(actor, draft)
     fields, parsed = _checked_fields(title, source, explanation, change_note)
     changed = sorted(name for name, value in fields.items() if getattr(draft, name) != value)
     for name, value in fields.items():
@@ -231,7 +231,7 @@ def update_draft_version(
 
 def delete_draft_version(actor: User, draft: DraftVersion, reason: str) -> None:
     """Remove a version saved for review, with the reason kept in the audit log."""
-    _require_unpublished(actor, draft)
+    require_editable(actor, draft)
     reason = _clean(reason, MAX_NOTE, "reason", required=True)
     data = {"decision_id": draft.decision_id, "version": draft.version, "title": draft.title}
     audit.record(actor, "draft.delete", "draft_version", draft.id, reason=reason, data=data)

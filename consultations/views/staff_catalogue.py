@@ -224,6 +224,7 @@ def staff_edit_draft(decision_id: int, version: int) -> Any:
     draft = draft_service.get_draft(d, version, include_unpublished=True)
     template = "consultations/staff/draft_form.html"
     if request.method == "GET":
+        draft_service.require_editable(current_user, draft)  # 409 before a form is filled
         form = {
             "title": draft.title,
             "source": draft.source,

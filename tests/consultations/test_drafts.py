@@ -321,6 +321,7 @@ def test_a_published_version_cannot_be_edited_or_deleted(make_decision, organize
         f"/staff/decisions/{d.id}/drafts/1/edit?lang=en", data={"title": "改", "source": SOURCE_V2}
     )
     assert edit.status_code == 409 and "add a new version" in edit.get_data(as_text=True)
+    assert staff.get(f"/staff/decisions/{d.id}/drafts/1/edit").status_code == 409
     staff.post(f"/staff/decisions/{d.id}/drafts/1/delete", data={"reason": "误传"})
     db.session.expire_all()
     draft = db.session.scalar(sa.select(DraftVersion))
