@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 from participation.registry import NavItem, registry
 
+from ..services.manage import MODERATORS_CHANGED
+from .services.changes import revoke_moderator_rooms
 from .views import bp
 
 # Local numbers, configurable from the environment (docs/realtime.md).
@@ -40,6 +42,7 @@ def init_app(app: Flask) -> None:
     reg.nav.append(NavItem("live.index", _l("Live Q&A"), 40))
     reg.demo_loaders.append(demo.load)
     reg.openapi.append(OPENAPI)
+    reg.hook(MODERATORS_CHANGED, revoke_moderator_rooms)
 
 
 OPENAPI = {

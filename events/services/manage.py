@@ -13,10 +13,11 @@ from flask_babel import gettext as _
 
 from consultations.models import Decision
 from participation import audit
-from participation.db import db, utcnow
+from participation.db import after_commit, db, utcnow
 from participation.errors import Conflict, NotFound, ServiceError
 from participation.models import User
 from participation.permissions import require_organizer
+from participation.registry import registry
 
 from ..lottery import new_seed
 from ..models import (
@@ -38,6 +39,8 @@ from .permissions import require_event_organizer
 from .seats import fill_free_seats, held_by_category, lock_event
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# Hook called with an event id after its moderators changed (the live Q&A listens).
+MODERATORS_CHANGED = "event.moderators_changed"
 # Public fields whose change after publication is announced with a reason.
 ANNOUNCED_FIELDS = (
     "title",
@@ -388,6 +391,42 @@ def add_moderator(actor: User, event: Event, email: str) -> EventModerator:
     db.session.flush()
     audit.record(actor, "event.moderator_add", "event", event.id, data={"user_id": user.id})
     return moderator
+
+
+def remove_material(actor: User, event: Event, material_id: int, reason: str = "") -> None:
+    """Take a material off the event. Materials already mailed to participants cannot be
+    recalled, so the audit entry says they were sent."""
+    require_event_organizer(actor, event)
+    material = db.session.get(EventMaterial, material_id)
+    if material is None or material.event_id != event.id:
+        raise NotFound(_("This material does not exist."))
+    data: dict[str, Any] = {"title": material.title}
+    if event.materials_sent_at is not None:
+        data["already_sent"] = True
+    db.session.delete(material)
+    db.session.flush()
+    db.session.expire(event, ["materials"])
+    audit.record(
+        actor, "event.material_remove", "event", event.id, reason=reason.strip(), data=data
+    )
+
+
+def remove_moderator(actor: User, event: Event, moderator_id: int) -> None:
+    """Withdraw a named moderator. Moderator rights are looked up on every request and
+    socket event (services/permissions.py), so the next action is already refused."""
+    require_event_organizer(actor, event)
+    moderator = db.session.get(EventModerator, moderator_id)
+    if moderator is None or moderator.event_id != event.id:
+        raise NotFound(_("This moderator does not exist."))
+    user_id = moderator.user_id
+    db.session.delete(moderator)
+    db.session.flush()
+    db.session.expire(event, ["moderators"])
+    audit.record(actor, "event.moderator_remove", "event", event.id, data={"user_id": user_id})
+    event_id = event.id
+    # An open socket of theirs must also stop receiving moderator-only updates (the live
+    # Q&A empties its moderators' rooms; events does not import it).
+    after_commit(lambda: registry().call(MODERATORS_CHANGED, event_id))
 
 
 def publish_participants(actor: User, event: Event) -> Event:

@@ -197,6 +197,30 @@ def add_moderator(event_id: int) -> Any:
     )
 
 
+@bp.post("/events/<int:event_id>/materials/<int:material_id>/delete")
+@login_required
+@write_limit
+def remove_material(event_id: int, material_id: int) -> Any:
+    return _staff_action(
+        event_id,
+        lambda e: manage.remove_material(
+            current_user, e, material_id, request.form.get("reason", "")
+        ),
+        _("The material is removed."),
+    )
+
+
+@bp.post("/events/<int:event_id>/moderators/<int:moderator_id>/delete")
+@login_required
+@write_limit
+def remove_moderator(event_id: int, moderator_id: int) -> Any:
+    return _staff_action(
+        event_id,
+        lambda e: manage.remove_moderator(current_user, e, moderator_id),
+        _("The moderator is removed."),
+    )
+
+
 @bp.post("/events/<int:event_id>/participants/publish")
 @login_required
 @write_limit

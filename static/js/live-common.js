@@ -58,6 +58,11 @@
     socket.io.on("reconnect_attempt", function () { self.onStatus("reconnecting"); });
     socket.on(this.moderator ? "mod_delta" : "delta", function (d) { self.delta(d); });
     socket.on("counts", function (c) { self.counts(c); });
+    // The event's moderators changed and the server emptied the moderators' room: join
+    // again, which checks this account's rights afresh (a withdrawn moderator is refused).
+    socket.on("mod_rejoin", function (m) {
+      if (self.moderator && m && m.session_id === self.sessionId) self.join();
+    });
     socket.on("mine", function (m) {
       if (m.session_id !== self.sessionId) return;
       var list = self.state.mine.questions.filter(function (q) { return q.id !== m.question.id; });

@@ -109,3 +109,21 @@ class Changes:
 
         after_commit(emit)
         return version, mod_version
+
+
+def revoke_moderator_rooms(event_id: int) -> None:
+    """After an event's moderators changed: empty its sessions' moderator rooms on every
+    web process, then ask moderator clients to join again.
+
+    Rights are checked on every action, but a socket already in the room would still
+    receive moderator-only deltas (questions not yet approved). Closing the room and the
+    emit go through the same message queue in that order, so each process empties the
+    room before its clients hear "mod_rejoin"; a rejoin checks rights afresh, so only
+    current moderators get back in.
+    """
+    sessions = db.session.scalars(sa.select(LiveSession).where(LiveSession.event_id == event_id))
+    for session in sessions:
+        socketio.close_room(session.mod_room, namespace=NAMESPACE)
+        socketio.emit(
+            "mod_rejoin", {"session_id": session.id}, to=session.room, namespace=NAMESPACE
+        )
