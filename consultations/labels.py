@@ -18,4 +18,5 @@ CHANNEL_LABELS = {
     Channel.poll: _l("Opinion poll"),
     Channel.meeting: _l("Government meeting"),
     Channel.live_qa: _l("Live Q&A"),
+    Channel.open_day: _l("Open day"),
 }

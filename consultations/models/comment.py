@@ -30,6 +30,7 @@ class Channel(enum.StrEnum):
     poll = "poll"
     meeting = "meeting"  # an observer's opinion at a government meeting (列席)
     live_qa = "live_qa"  # a question from an open-day live session
+    open_day = "open_day"  # said at a government open day (政府开放日), from its record
 
 
 class PublishMode(enum.StrEnum):

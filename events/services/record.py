@@ -21,8 +21,7 @@ CHANNEL_OF_KIND = {
     EventKind.hearing: Channel.hearing,
     EventKind.symposium: Channel.symposium,
     EventKind.observed_meeting: Channel.meeting,
-    # An open day is a visit to the agency: the closest offline channel.
-    EventKind.open_day: Channel.field_visit,
+    EventKind.open_day: Channel.open_day,
 }
 MAX_BODY = 10_000
 

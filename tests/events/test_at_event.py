@@ -231,3 +231,22 @@ def test_exports_csv_with_bom_and_xlsx(held_event, organizer, login_as):
         sheet = load_workbook(io.BytesIO(xlsx.data)).active
         assert sheet.max_row == 1 + len(apps)
     assert client.get(f"/events/{event.id}/export/secrets.csv").status_code == 404
+
+
+def test_open_day_statements_are_filed_under_their_own_channel(
+    make_event, organizer, residents, consultation, login_as
+):
+    event = make_event(
+        kind=EventKind.open_day,
+        selection_mode=SelectionMode.first_come,
+        decision_id=consultation.decision_id,
+    )
+    application = apply(residents[0], event, "public")
+    start(event)
+    staff = login_as(organizer)
+    body = "开放日现场建议：在政务大厅增设意见箱。"
+    data = {"application_id": application.id, "body": body}
+    assert staff.post(f"/events/{event.id}/record", data=data).status_code == 303
+    assert staff.post(f"/events/{event.id}/record/file").status_code == 303
+    comment = db.session.scalar(sa.select(Comment))
+    assert comment.channel == Channel.open_day  # not counted as a field visit any more

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import timedelta
 
 import flask_migrate
 import pytest
@@ -24,15 +25,80 @@ def _assert_no_drift(url: str, tmp_path) -> None:
         }
     )
     with app.app_context():
+        flask_migrate.upgrade(revision="b471746de4d3")
+        open_day_statement, field_visit = _comments_before_the_open_day_channel()
         flask_migrate.upgrade()
         with db.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
             diff = compare_metadata(ctx, db.metadata)
+            _assert_checks_allow_every_enum_value(conn)
+            channels = dict(conn.execute(sa.text("SELECT id, channel FROM comments")).all())
         assert diff == [], "models changed without a migration: run `make migrate m=...`"
+        # The data step: only the comment filed from an open day's record moved.
+        assert channels == {open_day_statement: "open_day", field_visit: "field_visit"}
         flask_migrate.downgrade(revision="base")
         with db.engine.connect() as conn:
             assert set(sa.inspect(conn).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def _assert_checks_allow_every_enum_value(conn: sa.Connection) -> None:
+    """compare_metadata does not compare CHECK constraints: an enum value added to a
+    model without a migration would pass it and then be refused by the database."""
+    inspector = sa.inspect(conn)
+    for table in db.metadata.sorted_tables:
+        checks = {c["name"]: c["sqltext"] for c in inspector.get_check_constraints(table.name)}
+        for column in table.columns:
+            if isinstance(column.type, sa.Enum) and column.type.create_constraint:
+                text = checks[f"ck_{table.name}_{column.type.name}"]
+                missing = [v for v in column.type.enums if f"'{v}'" not in text]
+                assert not missing, f"{table.name}.{column.name} CHECK lacks {missing}"
+
+
+def _comments_before_the_open_day_channel() -> tuple[int, int]:
+    """At revision b471746de4d3: an open day's filed statement (then a field visit) and
+    a real field visit on the same consultation."""
+    from consultations.models import Catalogue, Comment, Consultation, Decision, DraftVersion
+    from events.models import Event, EventKind
+    from participation.db import utcnow
+    from participation.models import Organization
+
+    now = utcnow()
+    org = Organization(name="开放日测试厅")
+    catalogue = Catalogue(year=2026, title="目录")
+    decision = Decision(catalogue=catalogue, organization=org, title="条例")
+    draft = DraftVersion(decision=decision, version=1, title="稿", published_at=now)
+    consultation = Consultation(
+        decision=decision, draft=draft, title="征求意见", opens_at=now, closes_at=now
+    )
+    event = Event(
+        kind=EventKind.open_day,
+        title="政府开放日",
+        organization=org,
+        starts_at=now,
+        ends_at=now + timedelta(hours=2),
+        signup_opens_at=now - timedelta(days=9),
+        signup_closes_at=now - timedelta(days=1),
+    )
+    db.session.add_all([consultation, event])
+    db.session.flush()
+
+    def comment(n: int, source_ref: str) -> Comment:
+        return Comment(
+            consultation=consultation,
+            receipt_no=f"MIG{n}",
+            channel="field_visit",
+            body="意见",
+            published_body="意见",
+            source_ref=source_ref,
+        )
+
+    statement, visit = comment(1, f"event:{event.id}/record:1"), comment(2, "")
+    db.session.add_all([statement, visit])
+    db.session.commit()
+    ids = statement.id, visit.id
+    db.session.remove()
+    return ids
 
 
 def test_migrations_match_models_on_sqlite(tmp_path):
