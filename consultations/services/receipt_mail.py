@@ -39,7 +39,8 @@ def mail_pending(batch: int = BATCH) -> int:
 
     Each batch is claimed by one UPDATE … RETURNING (rows locked by another sweep are
     skipped on PostgreSQL) and mailed in the same transaction: if rendering fails the
-    claim rolls back and a later sweep tries again.
+    claim rolls back and a later sweep tries again. Returns how many pending receipts
+    were handled (an opinion entered for someone without an account has none to send).
     """
     mailed = 0
     while True:
