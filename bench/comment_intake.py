@@ -12,7 +12,7 @@ Reports comments/s (median of rounds), p50/p99 latency, the ratio platform/bare 
 round and its median (target >= 0.7), and an exactly-once check over all rounds: rows
 stored == 201 responses, no duplicate receipts, every returned receipt stored.
 
-    .venv/bin/python bench/comment_intake.py [--clients 200] [--per-client 20] [--rounds 3]
+    .venv/bin/python bench/comment_intake.py [--clients 200] [--per-client 10] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -272,7 +272,7 @@ def _summary(runs: list[dict]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=200)
-    parser.add_argument("--per-client", type=int, default=20)
+    parser.add_argument("--per-client", type=int, default=10)
     parser.add_argument(
         "--web-processes",
         type=int,
