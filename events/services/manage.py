@@ -400,6 +400,8 @@ def remove_material(actor: User, event: Event, material_id: int, reason: str = "
     material = db.session.get(EventMaterial, material_id)
     if material is None or material.event_id != event.id:
         raise NotFound(_("This material does not exist."))
+    if len(reason.strip()) > 300:
+        raise ServiceError(_("At most %(n)d characters, please.", n=300), field="reason")
     data: dict[str, Any] = {"title": material.title}
     if event.materials_sent_at is not None:
         data["already_sent"] = True

@@ -63,6 +63,15 @@ def test_organizer_removes_a_material_through_the_page(material, organizer, logi
     assert "会议议程" not in client.get(f"/events/{event_id}").get_data(as_text=True)
 
 
+def test_an_oversized_reason_is_refused_and_nothing_removed(material, organizer, login_as):
+    url = f"/events/{material.event_id}/materials/{material.id}/delete?lang=en"
+    resp = login_as(organizer).post(url, data={"reason": "长" * 301})
+    assert resp.status_code == 400 and "At most 300 characters" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(EventMaterial, material.id) is not None
+    assert _audit("event.material_remove") is None
+
+
 def test_removing_an_already_mailed_material_is_allowed_and_says_so(material, organizer):
     event = material.event
     event.materials_sent_at = utcnow()
