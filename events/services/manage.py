@@ -401,7 +401,7 @@ def remove_material(actor: User, event: Event, material_id: int, reason: str = "
     if material is None or material.event_id != event.id:
         raise NotFound(_("This material does not exist."))
     if len(reason.strip()) > 300:
-        raise ServiceError(_("At most %(n)d characters, please.", n=300), field="reason")
+        raise ServiceError(_("The reason can be at most %(n)d characters long.", n=300))
     data: dict[str, Any] = {"title": material.title}
     if event.materials_sent_at is not None:
         data["already_sent"] = True
