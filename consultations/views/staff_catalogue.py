@@ -21,7 +21,7 @@ from participation.ratelimit import write_limit
 from participation.registry import NavItem, registry
 
 from ..blueprint import bp
-from ..models import Consultation, Decision, ModerationMode
+from ..models import Consultation, Decision, DraftVersion, ModerationMode
 from ..services import catalogue as catalogue_service
 from ..services import drafts as draft_service
 from ..services import windows
@@ -178,6 +178,24 @@ def staff_decision_outcome(decision_id: int) -> Any:
 # ---- drafts ---------------------------------------------------------------------------
 
 
+def _draft_fields() -> dict[str, str]:
+    """The text fields of the draft form, as the draft services take them."""
+    names = ("title", "source", "explanation", "change_note")
+    return {name: request.form.get(name, "") for name in names}
+
+
+def _draft_saved(d: Decision, draft: DraftVersion) -> Any:
+    flash(
+        _(
+            "Version %(n)d was saved with %(count)d articles.",
+            n=draft.version,
+            count=len(draft.articles),
+        ),
+        "success",
+    )
+    return redirect(url_for(".staff_decision", decision_id=d.id), 303)
+
+
 @bp.route("/staff/decisions/<int:decision_id>/drafts/new", methods=["GET", "POST"])
 @login_required
 @write_limit
@@ -194,26 +212,12 @@ def staff_new_draft(decision_id: int) -> Any:
         return render_template(template, form=form, d=d)
     try:
         v = draft_service.add_draft_version(
-            current_user,
-            d,
-            title=request.form.get("title", ""),
-            source=request.form.get("source", ""),
-            explanation=request.form.get("explanation", ""),
-            change_note=request.form.get("change_note", ""),
-            publish=request.form.get("publish") == "on",
+            current_user, d, publish=request.form.get("publish") == "on", **_draft_fields()
         )
         db.session.commit()
     except ServiceError as exc:
         return _form_error(template, exc, d=d)
-    flash(
-        _(
-            "Version %(n)d was saved with %(count)d articles.",
-            n=v.version,
-            count=len(v.articles),
-        ),
-        "success",
-    )
-    return redirect(url_for(".staff_decision", decision_id=d.id), 303)
+    return _draft_saved(d, v)
 
 
 @bp.route("/staff/decisions/<int:decision_id>/drafts/<int:version>/edit", methods=["GET", "POST"])
@@ -233,26 +237,11 @@ def staff_edit_draft(decision_id: int, version: int) -> Any:
         }
         return render_template(template, form=form, d=d, draft=draft)
     try:
-        draft_service.update_draft_version(
-            current_user,
-            draft,
-            title=request.form.get("title", ""),
-            source=request.form.get("source", ""),
-            explanation=request.form.get("explanation", ""),
-            change_note=request.form.get("change_note", ""),
-        )
+        draft_service.update_draft_version(current_user, draft, **_draft_fields())
         db.session.commit()
     except ServiceError as exc:
         return _form_error(template, exc, d=d, draft=draft)
-    flash(
-        _(
-            "Version %(n)d was saved with %(count)d articles.",
-            n=draft.version,
-            count=len(draft.articles),
-        ),
-        "success",
-    )
-    return redirect(url_for(".staff_decision", decision_id=d.id), 303)
+    return _draft_saved(d, draft)
 
 
 @bp.post("/staff/decisions/<int:decision_id>/drafts/<int:version>/delete")
