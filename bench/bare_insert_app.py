@@ -1,5 +1,7 @@
 """The baseline for bench/comment_intake.py: bare Flask + SQLAlchemy, one INSERT per POST,
-served by the same gevent WSGI server as the platform. No auth, screening or audit.
+served by the same gevent WSGI server as the platform, with the same engine options
+(pool size and overflow, pre-ping, session settings: participation.config.engine_options).
+No auth, screening or audit.
 
     DATABASE_URL=postgresql+psycopg://... python bench/bare_insert_app.py --port 5099
 """
@@ -10,12 +12,17 @@ monkey.patch_all()
 
 import argparse  # noqa: E402
 import os  # noqa: E402
+import sys  # noqa: E402
 import uuid  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import sqlalchemy as sa  # noqa: E402
 from flask import Flask, jsonify, request  # noqa: E402
 from gevent.pywsgi import WSGIServer  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from participation.config import engine_options  # noqa: E402
 
 metadata = sa.MetaData()
 bare_comments = sa.Table(
@@ -30,7 +37,7 @@ bare_comments = sa.Table(
 
 
 def create_app(url: str) -> Flask:
-    engine = sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = sa.create_engine(url, **engine_options(url))
     metadata.create_all(engine)
     app = Flask(__name__)
 

@@ -108,10 +108,43 @@ def prepare_platform(url: str, clients: int, instance: str) -> tuple[int, list[s
     return cid, tokens
 
 
+def _cpu_seconds(pid: int) -> float:
+    """user + system CPU time of a process so far (Linux /proc), 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy so far (Linux /proc/stat: all but idle and iowait)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(server_pids: list[int]) -> dict[str, float]:
+    """CPU seconds used so far by the web processes, this load generator and the machine.
+
+    PostgreSQL is counted within the machine's total, not per process: backends that a
+    pool opens and closes during a round would be missed.
+    """
+    me = os.times()
+    return {
+        "server": sum(_cpu_seconds(p) for p in server_pids),
+        "client": me.user + me.system,
+        "machine": _machine_busy_seconds(),
+    }
+
+
+SERVER_PIDS: dict[int, int] = {}  # port -> pid of the web process serving it
+
+
 @contextlib.contextmanager
 def serve(cmd: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[str]:
     out = open(log, "w")  # noqa: SIM115
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    SERVER_PIDS[port] = proc.pid
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -196,14 +229,20 @@ def drive(ports: list[int], cid: int, tokens: list[str], per_client: int) -> dic
             receipts.extend(mine_receipts)
 
     threads = [threading.Thread(target=client, args=(i, t)) for i, t in enumerate(tokens)]
+    server_pids = [SERVER_PIDS[p] for p in ports]
+    cpu0 = cpu_snapshot(server_pids)
     t0 = time.perf_counter()
     for th in threads:
         th.start()
     for th in threads:
         th.join()
     elapsed = time.perf_counter() - t0
+    cpu1 = cpu_snapshot(server_pids)
+    done = max(1, len(latencies))
     ordered = sorted(latencies)
     return {
+        # CPU microseconds per request, by who spent them (PostgreSQL: all its processes)
+        "cpu_us": {k: (cpu1[k] - cpu0[k]) / done * 1e6 for k in cpu0},
         "elapsed": elapsed,
         "created": statuses.get(201, 0),
         "statuses": statuses,
@@ -266,6 +305,7 @@ def _summary(runs: list[dict]) -> dict:
         "rate": statistics.median(r["rate"] for r in runs),
         "p50": statistics.median(latencies),
         "p99": latencies[min(len(latencies) - 1, int(0.99 * (len(latencies) - 1)))],
+        "cpu_us": {k: statistics.median(r["cpu_us"][k] for r in runs) for k in runs[0]["cpu_us"]},
     }
 
 
@@ -372,6 +412,15 @@ def main() -> None:
         print(
             f"{name:<10} {r['rate']:>9.1f} {r['p50']:>8.1f} {r['p99']:>8.1f} "
             f"{r['created']:>6}  {r['statuses']} / {r['check']}"
+        )
+    print("\nCPU microseconds per request (median of rounds), on the same machine:")
+    print(f"{'endpoint':<10} {'web':>7} {'client':>7} {'rest':>7} {'machine':>8}")
+    for name in ("platform", "bare"):
+        cpu = results[name]["cpu_us"]
+        rest = cpu["machine"] - cpu["server"] - cpu["client"]  # PostgreSQL, Redis, kernel
+        print(
+            f"{name:<10} {cpu['server']:>7.0f} {cpu['client']:>7.0f} {rest:>7.0f} "
+            f"{cpu['machine']:>8.0f}"
         )
     ratios = [p["rate"] / b["rate"] for p, b in zip(runs["platform"], runs["bare"], strict=True)]
     print(

@@ -36,7 +36,7 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _normalise_db_url(
             env("DATABASE_URL", f"sqlite:///{INSTANCE / 'canyu.db'}")
         )
-        self.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(self.SQLALCHEMY_DATABASE_URI)
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.REDIS_URL = env("REDIS_URL", "")
         self.SITE_NAME = env("SITE_NAME", "")
         self.SERVER_NAME_PUBLIC = env("PUBLIC_URL", "http://localhost:5000")
@@ -95,7 +95,8 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
-def _engine_options(url: str) -> dict[str, object]:
+def engine_options(url: str) -> dict[str, object]:
+    """SQLAlchemy engine options from the environment (bench/ uses them for its baseline)."""
     if url.startswith("sqlite"):
         # One file shared by greenlets; wait instead of failing on a busy lock.
         return {"connect_args": {"timeout": 30}}
@@ -103,11 +104,14 @@ def _engine_options(url: str) -> dict[str, object]:
     options: dict[str, object] = {
         "pool_pre_ping": True,
         # Per process. A gevent process serves hundreds of requests at once but each
-        # holds a connection only for milliseconds; more connections than the cores
-        # can use only add contention in PostgreSQL (max_connections counts all
-        # web processes and Celery workers).
-        "pool_size": int(env("DB_POOL_SIZE", "10")),
-        "max_overflow": int(env("DB_MAX_OVERFLOW", "10")),
+        # holds a connection only for milliseconds. No overflow by default: the pool
+        # closes an overflow connection as soon as it comes back to a full pool, so
+        # under sustained load every few requests forked a new PostgreSQL backend
+        # (bench/comment_intake.py: PostgreSQL and the kernel spent twice the CPU per
+        # comment with 10 + 10 as with 20 + 0). max_connections counts every web
+        # process and worker: see docs/deploy.md.
+        "pool_size": int(env("DB_POOL_SIZE", "20")),
+        "max_overflow": int(env("DB_MAX_OVERFLOW", "0")),
         # Waiting longer for a free connection than this gives a 503 "busy, retry"
         # (consultations.views.api_comments) instead of a request hanging for 30 s.
         "pool_timeout": float(env("DB_POOL_TIMEOUT", "10")),

@@ -17,6 +17,7 @@ from .db import db
 from .errors import ServiceError
 from .extensions import babel, csrf, init_celery, limiter, login_manager, migrate, socketio
 from .registry import registry
+from .sessions import CookieSessionInterface
 
 LANG_COOKIE = "lang"
 PREFS_COOKIE = "a11y"
@@ -57,6 +58,7 @@ def origin_check(allowed: list[str]) -> Any:
 
 
 def init_extensions(app: Flask) -> None:
+    app.session_interface = CookieSessionInterface()
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True

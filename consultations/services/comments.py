@@ -295,6 +295,9 @@ def submit_comment(
 
     The same (author, idempotency key) always yields the first comment; a different
     request under a used key is a conflict, never a second comment.
+
+    Its only write is one INSERT, so the API runs it without a transaction
+    (participation.db.autocommit_statements): a second write added here would need one.
     """
     require_signed_in(user)
     key = _check_key(idempotency_key)

@@ -29,6 +29,13 @@ def test_receipt_numbers_have_the_documented_shape_and_are_random():
         assert receipts.normalise(number) == number
 
 
+def test_receipt_random_part_uses_the_whole_alphabet_at_every_position():
+    # 2000 numbers: a character missing from a position by chance is below 1e-25.
+    parts = [receipts.generate(2026).replace("-", "")[6:14] for _ in range(2000)]
+    for position in range(receipts.RANDOM_LENGTH):
+        assert {p[position] for p in parts} == set(receipts.ALPHABET)
+
+
 def test_every_single_typo_and_neighbour_swap_is_detected():
     number = receipts.generate(2026)
     compact = number.replace("-", "")
