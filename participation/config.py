@@ -81,6 +81,9 @@ class Config:
         self.HEARING_STAKEHOLDER_SHARE = float(env("HEARING_STAKEHOLDER_SHARE", "0.5"))
         self.HEARING_MATERIALS_DAYS = int(env("HEARING_MATERIALS_DAYS", "7"))
         self.WRITTEN_ANSWER_WORKDAYS = int(env("WRITTEN_ANSWER_WORKDAYS", "5"))
+        # PostgreSQL: API comments arriving together are stored by one INSERT
+        # (participation.batching); 0 stores each by its own.
+        self.COMMENT_GROUP_INSERTS = _bool("COMMENT_GROUP_INSERTS", True)
         self.TESTING = False
 
     def as_dict(self) -> dict[str, object]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -83,25 +82,6 @@ def after_commit(fn: Callable[[], Any]) -> None:
     Side effects never run for work that is rolled back.
     """
     db.session.info.setdefault("after_commit", []).append(fn)
-
-
-def autocommit_statements() -> bool:
-    """Run the request's statements without BEGIN and COMMIT, until it commits.
-
-    For a request whose only write is a single statement, which the database makes
-    atomic by itself: the API stores a comment with one INSERT, and the transaction
-    around it cost two more round trips to PostgreSQL than the INSERT itself. Reads
-    before it are each their own snapshot, which is all such a request needs.
-
-    Only possible before the session's first statement; later the request keeps its
-    ordinary transaction and this returns False. The pool puts the connection back in
-    transactional mode when it is returned, so the next request is unaffected.
-    """
-    with warnings.catch_warnings():
-        # SQLAlchemy warns, and ignores the option, when a connection is already in use.
-        warnings.simplefilter("ignore", sa.exc.SAWarning)
-        conn = db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
 @event.listens_for(Session, "after_soft_rollback")

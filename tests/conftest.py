@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from participation import accounts, create_app
+from participation import accounts, batching, create_app
 from participation.db import db, utcnow
 from participation.models import Membership, Organization, User
 from tests.helpers import PASSWORD, login
@@ -85,6 +85,7 @@ def app(_schema: str, app_config: dict[str, Any]) -> Iterator[Any]:
     with app.app_context():
         yield app
         db.session.remove()
+        batching.close_all(app)
         _empty_tables()
         db.engine.dispose()
 

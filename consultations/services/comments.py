@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
-from participation import audit, snapshots
+from participation import audit, batching, snapshots
 from participation.db import db, utcnow
 from participation.errors import Conflict, Gone, PermissionDenied, ServiceError
 from participation.links import request_context_if_needed
@@ -290,14 +290,17 @@ def submit_comment(
     publish_mode: object = "named",
     as_organization_id: object = None,
     idempotency_key: str | None = None,
+    stored_at_once: bool = False,
 ) -> Submission:
     """A resident's comment on the whole draft or one article, with a receipt.
 
     The same (author, idempotency key) always yields the first comment; a different
     request under a used key is a conflict, never a second comment.
 
-    Its only write is one INSERT, so the API runs it without a transaction
-    (participation.db.autocommit_statements): a second write added here would need one.
+    ``stored_at_once``: the caller's only write is this comment, so it may be committed
+    at once, on its own, outside the session's transaction (the API). On PostgreSQL it
+    then goes into the database together with other requests' comments, in one INSERT
+    (participation.batching). Everything else here only reads.
     """
     require_signed_in(user)
     key = _check_key(idempotency_key)
@@ -330,7 +333,9 @@ def submit_comment(
     }
     values.update(_screened(text, consultation.moderation))
     values["receipt_pending"] = True
-    stored, existing = _insert_online(values, lambda: _find_by_key(user, key) if key else None)
+    stored, existing = _insert_online(
+        values, lambda: _find_by_key(user, key) if key else None, stored_at_once
+    )
     if existing is not None:  # a retry, possibly concurrent, found the first submission
         return _replay(existing, request_shape)
     assert stored is not None
@@ -402,7 +407,24 @@ def _online_insert(dialect: str) -> Any:
         _INSERT_IGNORING_CLASHES[dialect](table)
         .values({name: sa.bindparam(name, type_=table.c[name].type) for name in _ONLINE_COLUMNS})
         .on_conflict_do_nothing()
-        .returning(table.c.id)
+        .returning(table.c.id, table.c.receipt_no)
+    )
+
+
+def _group_insert() -> batching.GroupInsert | None:
+    """The process's group insert of comments, on PostgreSQL unless switched off."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql" or not current_app.config["COMMENT_GROUP_INSERTS"]:
+        return None
+    options = current_app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    return batching.group_insert(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        "comments",
+        lambda: batching.GroupInsert(
+            lambda: batching.autocommit_engine(engine, options),
+            _online_insert("postgresql"),
+            match="receipt_no",
+        ),
     )
 
 
@@ -419,7 +441,7 @@ def _as_stored(values: dict[str, Any]) -> Comment:
 
 
 def _insert_online(
-    values: dict[str, Any], find_existing: Any
+    values: dict[str, Any], find_existing: Any, at_once: bool = False
 ) -> tuple[dict[str, Any] | None, Comment | None]:
     """(the values stored, with id and receipt_no, None), or (None, the stored comment
     that holds the same key).
@@ -437,11 +459,15 @@ def _insert_online(
             return None, stored
         return {**values, "id": comment.id, "receipt_no": comment.receipt_no}, None
     year = values["submitted_at"].astimezone(LOCAL_TZ).year
+    group = _group_insert() if at_once else None
     for _attempt in range(5):
         params = {**values, "receipt_no": receipts.generate(year)}
-        comment_id = db.session.scalar(_online_insert(dialect), params)
-        if comment_id is not None:
-            return {**params, "id": comment_id}, None
+        if group is not None:
+            row = group.insert(params)
+        else:
+            row = db.session.execute(_online_insert(dialect), params).first()
+        if row is not None:
+            return {**params, "id": row.id}, None
         existing = find_existing()
         if existing is not None:
             return None, existing

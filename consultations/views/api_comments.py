@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from participation.db import autocommit_statements, db
+from participation.db import db
 from participation.errors import NotFound
 from participation.extensions import csrf
 from participation.ratelimit import write_limit
@@ -51,10 +51,6 @@ def create_comment(consultation_id: int) -> Any:
     consultation = comments.consultation_for_comments(consultation_id)
     if consultation is None or consultation.decision.confidential:
         raise NotFound(_("No such consultation."))
-    # The comment is stored by one INSERT (submit_comment), atomic by itself: without a
-    # transaction around it PostgreSQL is asked once instead of three times. Only after
-    # the snapshots: their loads take a pooled connection of their own.
-    autocommit_statements()
     from participation.views.api import json_body
 
     data = json_body()
@@ -66,6 +62,7 @@ def create_comment(consultation_id: int) -> Any:
         publish_mode=data.get("publish_mode") or "named",
         as_organization_id=data.get("as_organization_id"),
         idempotency_key=request.headers.get("Idempotency-Key"),
+        stored_at_once=True,  # the comment is this request's only write
     )
     # Everything the answer needs is read before the commit: committing expires the
     # loaded objects, and reloading them could fail (pool exhausted, database gone)
