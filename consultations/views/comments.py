@@ -114,6 +114,7 @@ def new_comment(consultation_id: int) -> Any:
             publish_mode=request.form.get("publish_mode"),
             as_organization_id=request.form.get("as_organization_id"),
             idempotency_key=request.form.get("idempotency_key"),
+            stored_at_once=True,  # the comment is this request's only write
         )
         receipt_no = submission.receipt.receipt_no
         db.session.commit()
