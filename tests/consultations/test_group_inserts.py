@@ -92,11 +92,19 @@ def test_a_retry_in_the_same_batch_is_a_replay_not_a_second_comment(
 ):
     group = _group(app)
     user_id = make_user().id
-    same = [submitter(key="double-click-01", user_id=user_id) for _ in range(2)]
+    other, same = submitter(), [submitter(key="double-click-01", user_id=user_id) for _ in range(2)]
     _hold_first_statement(group, until_pending=2)
-    results = run_together(app, [submitter(), *same])
+    # Another resident's comment goes first and is held, so both clicks share the next one.
+    ahead = threading.Thread(target=run_together, args=(app, [other]))
+    ahead.start()
+    for _ in range(1000):
+        if group._flushing:
+            break
+        threading.Event().wait(0.01)
+    first, second = run_together(app, same)
+    ahead.join(30)
 
-    first, second = results[1], results[2]
+    assert (group.statements, group.rows) == (2, 3)
     assert first.receipt.receipt_no == second.receipt.receipt_no
     assert sorted([first.created, second.created]) == [False, True]
     count = sa.select(sa.func.count(Comment.id)).where(Comment.author_id == user_id)
