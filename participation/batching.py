@@ -7,20 +7,22 @@ first request to arrive starts a flusher; requests arriving while a batch is in 
 wait and go together in the next one. A lone request waits for nothing; a crowd
 shares round trips.
 
-A batch is one statement in autocommit, so it is atomic: all of its rows are stored or
-none. A request learns its own outcome only after the statement returned, so a
-request answered "stored" is stored. A batch refused as a whole (a constraint, bad
-data: nothing was stored) is sent again row by row, so one bad row cannot fail the
-others; any other failure (the connection lost, when the outcome is unknown) is raised
-in every request of the batch, as it would have been in each alone.
+A batch is one transaction: all of its rows are stored or none. A request learns its
+own outcome only after the commit, so a request answered "stored" is stored. A batch
+refused as a whole (a constraint, bad data: nothing was stored) is sent again row by
+row, so one bad row cannot fail the others; any other failure (the connection lost, when
+the outcome is unknown) is raised in every request of the batch, each its own copy, as
+it would have been in each alone. A request that stops waiting (it timed out, its
+greenlet was killed) takes its row out of the queue if it was not sent yet.
 
-Batches use a connection of their own (an engine with one connection): waiting
-requests may hold pooled connections of their own, and a batch must never wait for
-them.
+Batches use a connection of their own (an engine with one connection), with statement
+and lock timeouts: waiting requests may hold pooled connections of their own, and a
+batch must never wait for them, nor wait without end for a lock.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -40,6 +42,17 @@ def _refused_whole(exc: BaseException) -> bool:
         and not isinstance(exc, _UNKNOWN_OUTCOME)
         and not getattr(exc, "connection_invalidated", False)
     )
+
+
+# The batch connection gives up on a statement or a lock after these; a waiting request
+# gives up after WAIT_SECONDS, well after the statement would have failed.
+STATEMENT_TIMEOUT_MS = 10_000
+LOCK_TIMEOUT_MS = 5_000
+WAIT_SECONDS = 30.0
+
+
+class Unfinished(TimeoutError):
+    """The row's batch did not finish in time: whether it was stored is not known."""
 
 
 class _Pending:
@@ -78,18 +91,35 @@ class GroupInsert:
         self.statements = 0  # sent so far, for tests and the bench
         self.rows = 0
 
-    def insert(self, params: Mapping[str, Any]) -> sa.Row[Any] | None:
-        """The RETURNING row of this row once it is stored, or None when skipped."""
+    def insert(
+        self, params: Mapping[str, Any], timeout: float = WAIT_SECONDS
+    ) -> sa.Row[Any] | None:
+        """The RETURNING row of this row once it is stored, or None when skipped.
+
+        Raises the batch's error (a copy of it), or Unfinished after ``timeout``."""
         item = _Pending(params)
         with self._lock:
             self._pending.append(item)
             start, self._flushing = not self._flushing, True
         if start:
-            # A greenlet under gevent's monkey patching, a thread otherwise.
-            threading.Thread(target=self._flush, name="group-insert", daemon=True).start()
-        item.done.wait()
+            try:
+                # A greenlet under gevent's monkey patching, a thread otherwise.
+                threading.Thread(target=self._flush, name="group-insert", daemon=True).start()
+            except RuntimeError:  # no thread to be had: flush in this one
+                self._flush()
+        try:
+            item.done.wait(timeout)
+        finally:
+            if not item.done.is_set():
+                with self._lock:  # not sent yet: never store a row nobody waits for
+                    if item in self._pending:
+                        self._pending.remove(item)
+        if not item.done.is_set():
+            raise Unfinished(f"group insert did not finish within {timeout:g} s")
         if item.error is not None:
-            raise item.error
+            # Each request raises its own copy: the batch's exception object, raised in
+            # many greenlets at once, would collect all their tracebacks.
+            raise _copy(item.error) from item.error
         return item.row
 
     def close(self) -> None:
@@ -97,19 +127,30 @@ class GroupInsert:
             self._engine.dispose()
 
     def _flush(self) -> None:
-        while True:
-            with self._lock:
-                batch = self._pending[: self.max_rows]
-                del self._pending[: self.max_rows]
-                if not batch:
-                    self._flushing = False
-                    return
-            try:
-                self._store(batch)
-            except BaseException as exc:  # noqa: BLE001 - no request may wait forever
-                self._fail([item for item in batch if not item.done.is_set()], exc)
+        batch: list[_Pending] = []
+        try:
+            while True:
+                with self._lock:
+                    batch = self._pending[: self.max_rows]
+                    del self._pending[: self.max_rows]
+                    if not batch:
+                        self._flushing = False
+                        return
+                try:
+                    self._store(batch)
+                except Exception as exc:  # noqa: BLE001 - no request may wait forever
+                    self._fail([item for item in batch if not item.done.is_set()], exc)
+        finally:
+            if self._flushing:  # killed (GreenletExit, interpreter exit): fail, not hang
+                with self._lock:
+                    left, self._pending, self._flushing = self._pending, [], False
+                stopped = RuntimeError("group insert stopped")
+                self._fail([i for i in (*batch, *left) if not i.done.is_set()], stopped)
 
     def _store(self, batch: list[_Pending]) -> None:
+        batch = self._unique(batch)
+        if not batch:
+            return
         try:
             rows = self._execute([item.params for item in batch])
         except Exception as exc:  # noqa: BLE001 - raised again in each request
@@ -124,10 +165,26 @@ class GroupInsert:
             item.row = by_value.get(item.params[self.match])
             item.done.set()
 
+    def _unique(self, batch: list[_Pending]) -> list[_Pending]:
+        """Rows are given back by their match value: a second row with the same value in
+        one batch (a 2^-40 receipt clash) is answered None at once, as a clash with a
+        stored row would be, and its caller tries again with a new value."""
+        seen: set[Any] = set()
+        unique = []
+        for item in batch:
+            value = item.params[self.match]
+            if value in seen:
+                item.done.set()
+            else:
+                seen.add(value)
+                unique.append(item)
+        return unique
+
     def _execute(self, params: list[Mapping[str, Any]]) -> list[sa.Row[Any]]:
         if self._engine is None:
             self._engine = self._make_engine()
-        with self._engine.connect() as conn:
+        # One transaction, whatever the number of statements SQLAlchemy sends.
+        with self._engine.begin() as conn:
             rows = conn.execute(self.statement, params).all()
         self.statements += 1
         self.rows += len(params)
@@ -140,12 +197,24 @@ class GroupInsert:
             item.done.set()
 
 
-def autocommit_engine(engine: sa.Engine, options: Mapping[str, Any]) -> sa.Engine:
-    """A one-connection engine to the same database, each statement its own transaction."""
+def batch_engine(engine: sa.Engine, options: Mapping[str, Any]) -> sa.Engine:
+    """A one-connection engine to the same PostgreSQL database for batches: with statement
+    and lock timeouts, and without parameters in its errors (they hold other people's
+    rows, and every request of a failed batch logs its error)."""
     settings = {k: v for k, v in options.items() if k not in ("pool_size", "max_overflow")}
     if "poolclass" not in settings:  # tests choose a pool without connections kept
         settings.update(pool_size=1, max_overflow=0)
-    return sa.create_engine(engine.url, **settings, isolation_level="AUTOCOMMIT")
+    connect_args = dict(settings.pop("connect_args", {}))
+    timeouts = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS}"
+    connect_args["options"] = f"{connect_args.get('options', '')} {timeouts}".strip()
+    return sa.create_engine(engine.url, **settings, connect_args=connect_args, hide_parameters=True)
+
+
+def _copy(exc: BaseException) -> BaseException:
+    try:
+        return copy.copy(exc)
+    except Exception:  # noqa: BLE001 - an exception that cannot be copied
+        return RuntimeError(f"group insert failed: {exc!r}")
 
 
 def group_insert(app: Flask, name: str, make: Callable[[], GroupInsert]) -> GroupInsert:

@@ -30,3 +30,9 @@ class Gone(ServiceError):
     """Out of window: a closed consultation, an ended sign-up."""
 
     status = 410
+
+
+class Unavailable(ServiceError):
+    """The work could not be finished in time; trying again later may succeed."""
+
+    status = 503

@@ -27,7 +27,7 @@ from sqlalchemy.orm.util import identity_key
 
 from participation import audit, batching, snapshots
 from participation.db import db, utcnow
-from participation.errors import Conflict, Gone, PermissionDenied, ServiceError
+from participation.errors import Conflict, Gone, PermissionDenied, ServiceError, Unavailable
 from participation.links import request_context_if_needed
 from participation.models import Organization, User
 from participation.permissions import require_organizer, require_signed_in
@@ -421,7 +421,7 @@ def _group_insert() -> batching.GroupInsert | None:
         current_app._get_current_object(),  # type: ignore[attr-defined]
         "comments",
         lambda: batching.GroupInsert(
-            lambda: batching.autocommit_engine(engine, options),
+            lambda: batching.batch_engine(engine, options),
             _online_insert("postgresql"),
             match="receipt_no",
         ),
@@ -463,7 +463,10 @@ def _insert_online(
     for _attempt in range(5):
         params = {**values, "receipt_no": receipts.generate(year)}
         if group is not None:
-            row = group.insert(params)
+            try:
+                row = group.insert(params)
+            except batching.Unfinished as exc:  # stored or not: a retry with a key is safe
+                raise Unavailable(_("We could not store your comment. Please try again.")) from exc
         else:
             row = db.session.execute(_online_insert(dialect), params).first()
         if row is not None:

@@ -4,6 +4,7 @@ exactly once, with its own outcome (PostgreSQL; SQLite stores each by its own)."
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -51,23 +52,29 @@ def _group(app: Any) -> batching.GroupInsert:
     return group
 
 
-def _hold_first_statement(group: batching.GroupInsert, until_pending: int) -> None:
-    """Make the first batch wait until until_pending more rows queue behind it, so the
-    test decides how rows are grouped instead of the scheduler."""
+def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {seconds} s for {what}")
+        time.sleep(0.005)
+
+
+def _hold_first_statement(group: batching.GroupInsert, total: int) -> threading.Event:
+    """Make the first batch wait until it and the rows queued behind it are ``total``, so
+    the test decides how rows are grouped instead of the scheduler. The event is set once
+    the first batch is taken and held: rows inserted after it cannot join that batch."""
     real = group._execute
     first = threading.Event()
 
     def held(params: list[Any]) -> Any:
         if not first.is_set():
             first.set()
-            for _ in range(1000):
-                with group._lock:
-                    if len(group._pending) >= until_pending:
-                        break
-                threading.Event().wait(0.01)
+            _wait_for(lambda: len(params) + len(group._pending) >= total, "rows queued")
         return real(params)
 
     group._execute = held  # type: ignore[method-assign]
+    return first
 
 
 def test_concurrent_comments_share_statements_and_are_each_stored_once(
@@ -75,14 +82,14 @@ def test_concurrent_comments_share_statements_and_are_each_stored_once(
 ):
     group = _group(app)
     fns = [submitter() for _ in range(40)]
-    _hold_first_statement(group, until_pending=39)
+    _hold_first_statement(group, total=40)
     results = run_together(app, fns)
 
     numbers = [sub.receipt.receipt_no for sub in results]
     assert all(sub.created for sub in results) and len(set(numbers)) == 40
     stored = db.session.scalars(sa.select(Comment.receipt_no)).all()
     assert sorted(stored) == sorted(numbers)
-    # The first alone, the 39 that queued behind it together.
+    # Those taken by the first statement, and all that queued behind it, together.
     assert (group.statements, group.rows) == (2, 40)
     assert {sub.comment.id for sub in results} == set(db.session.scalars(sa.select(Comment.id)))
 
@@ -93,14 +100,11 @@ def test_a_retry_in_the_same_batch_is_a_replay_not_a_second_comment(
     group = _group(app)
     user_id = make_user().id
     other, same = submitter(), [submitter(key="double-click-01", user_id=user_id) for _ in range(2)]
-    _hold_first_statement(group, until_pending=2)
+    held = _hold_first_statement(group, total=3)
     # Another resident's comment goes first and is held, so both clicks share the next one.
     ahead = threading.Thread(target=run_together, args=(app, [other]))
     ahead.start()
-    for _ in range(1000):
-        if group._flushing:
-            break
-        threading.Event().wait(0.01)
+    _wait_for(held.is_set, "the first comment's batch")
     first, second = run_together(app, same)
     ahead.join(30)
 
@@ -111,46 +115,165 @@ def test_a_retry_in_the_same_batch_is_a_replay_not_a_second_comment(
     assert db.session.scalar(count) == 1
 
 
-def test_a_row_the_database_refuses_fails_alone(postgres_url, app, make_consultation, resident):
+@pytest.fixture
+def row(make_consultation, make_user) -> Callable[..., dict[str, Any]]:
+    """row(author_id=None, key=None, body=BODY, receipt_no=None): INSERT parameters of an
+    online comment, for GroupInsert directly."""
     consultation = make_consultation()
     db.session.commit()
-    group = _group(app)
-    values = {
-        "consultation_id": consultation.id,
-        "article_id": None,
-        "author_id": resident.id,
-        "as_organization_id": None,
-        "channel": "online",
-        "publish_mode": "named",
-        "idempotency_key": None,
-        "submitted_at": consultation.opens_at,
-        "published_body": BODY,
-        "flagged_words": [],
-        "status": "accepted",
-        "receipt_pending": False,
-    }
-    bodies = [BODY, "含有\x00的文字", BODY]  # PostgreSQL refuses NUL in text
-    rows = [{**values, "body": b, "receipt_no": receipts.generate(2026)} for b in bodies]
-    outcomes: list[Any] = [None] * 3
-    _hold_first_statement(group, until_pending=2)
 
-    def insert(i: int) -> None:
+    def make(
+        author_id: int | None = None,
+        key: str | None = None,
+        body: str = BODY,
+        receipt_no: str | None = None,
+    ) -> dict[str, Any]:
+        return {
+            "consultation_id": consultation.id,
+            "article_id": None,
+            "author_id": author_id or make_user().id,
+            "as_organization_id": None,
+            "channel": "online",
+            "publish_mode": "named",
+            "idempotency_key": key,
+            "submitted_at": consultation.opens_at,
+            "body": body,
+            "published_body": body,
+            "flagged_words": [],
+            "status": "accepted",
+            "receipt_pending": False,
+            "receipt_no": receipt_no or receipts.generate(2026),
+        }
+
+    return make
+
+
+def _one_batch_after_a_first(group: batching.GroupInsert, first: dict, rows: list[dict]) -> list:
+    """Insert first alone (its statement held), then rows together in the next statement;
+    the outcome of each of rows: its returned row, None, or the exception raised."""
+    outcomes: list[Any] = [None] * len(rows)
+
+    def insert(i: int, params: dict) -> None:
         try:
-            outcomes[i] = group.insert(rows[i])
+            outcome = group.insert(params)
         except Exception as exc:  # noqa: BLE001 - the test looks at it
-            outcomes[i] = exc
+            outcome = exc
+        if i >= 0:
+            outcomes[i] = outcome
 
-    threads = [threading.Thread(target=insert, args=(i,)) for i in range(3)]
+    held = _hold_first_statement(group, total=1 + len(rows))
+    ahead = threading.Thread(target=insert, args=(-1, first))
+    ahead.start()
+    _wait_for(held.is_set, "the first row's batch")
+    threads = [threading.Thread(target=insert, args=(i, r)) for i, r in enumerate(rows)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join(30)
+    for t in [ahead, *threads]:
+        t.join(60)
+    return outcomes
 
-    assert isinstance(outcomes[1], sa.exc.DataError)
-    assert outcomes[0].receipt_no == rows[0]["receipt_no"]
-    assert outcomes[2].receipt_no == rows[2]["receipt_no"]
-    stored = set(db.session.scalars(sa.select(Comment.receipt_no)))
-    assert stored == {rows[0]["receipt_no"], rows[2]["receipt_no"]}
+
+def _stored() -> set[str]:
+    db.session.rollback()  # a fresh snapshot: the batches committed on their own connection
+    return set(db.session.scalars(sa.select(Comment.receipt_no)))
+
+
+def test_a_row_the_database_refuses_fails_alone(postgres_url, app, row):
+    group = _group(app)
+    first, good, bad, other = row(), row(), row(body="含有\x00的文字"), row()
+    outcomes = _one_batch_after_a_first(group, first, [good, bad, other])
+
+    assert isinstance(outcomes[1], sa.exc.DataError)  # PostgreSQL refuses NUL in text
+    assert outcomes[0].receipt_no == good["receipt_no"]
+    assert outcomes[2].receipt_no == other["receipt_no"]
+    assert _stored() == {first["receipt_no"], good["receipt_no"], other["receipt_no"]}
+    # Stored: first, then good and other each alone after the batch of three was refused.
+    assert (group.statements, group.rows) == (3, 3)
+
+
+def test_a_skipped_row_in_the_middle_gets_none_and_its_neighbours_their_own_rows(
+    postgres_url, app, row, make_user
+):
+    group = _group(app)
+    author = make_user().id
+    first = row(author_id=author, key="retry-key-001")
+    before, retry, after = row(), row(author_id=author, key="retry-key-001"), row()
+    outcomes = _one_batch_after_a_first(group, first, [before, retry, after])
+
+    assert outcomes[1] is None  # (author, key) was stored by the first statement
+    assert outcomes[0].receipt_no == before["receipt_no"]
+    assert outcomes[2].receipt_no == after["receipt_no"]
+    assert outcomes[0].id != outcomes[2].id
+    assert _stored() == {first["receipt_no"], before["receipt_no"], after["receipt_no"]}
+
+
+def test_two_rows_with_one_receipt_number_in_a_batch_never_share_a_row(postgres_url, app, row):
+    group = _group(app)
+    number = receipts.generate(2026)
+    mine, clash = row(receipt_no=number), row(receipt_no=number)
+    outcomes = _one_batch_after_a_first(group, row(), [mine, clash])
+    assert outcomes[0].receipt_no == number and outcomes[1] is None
+
+
+def test_an_unknown_outcome_is_raised_in_each_request_as_its_own_exception(postgres_url, app, row):
+    group = _group(app)
+    real = group._execute
+    lost = sa.exc.OperationalError("INSERT", {}, Exception("server closed the connection"))
+
+    def failing(params: list[Any]) -> Any:
+        if len(params) > 1:
+            raise lost
+        return real(params)
+
+    group._execute = failing  # type: ignore[method-assign]
+    a, b = row(), row()
+    outcomes = _one_batch_after_a_first(group, row(), [a, b])
+
+    assert all(isinstance(o, sa.exc.OperationalError) for o in outcomes)
+    assert outcomes[0] is not outcomes[1] and outcomes[0].__cause__ is lost
+    assert not _stored() & {a["receipt_no"], b["receipt_no"]}  # not retried row by row
+    assert group.statements == 1
+
+
+def test_a_request_that_stops_waiting_takes_its_row_out_of_the_queue(postgres_url, app, row):
+    group = _group(app)
+    release, taken = threading.Event(), threading.Event()
+    real = group._execute
+
+    def held(params: list[Any]) -> Any:
+        taken.set()
+        release.wait(60)
+        return real(params)
+
+    group._execute = held  # type: ignore[method-assign]
+    first = row()
+    ahead = threading.Thread(target=group.insert, args=(first,))
+    ahead.start()
+    _wait_for(taken.is_set, "the first row's batch")
+    late = row()
+    with pytest.raises(batching.Unfinished):
+        group.insert(late, timeout=0.2)
+    release.set()
+    ahead.join(60)
+    assert _stored() == {first["receipt_no"]}
+    assert group.rows == 1
+
+
+def test_without_a_thread_to_flush_the_request_flushes_its_row_itself(
+    postgres_url, app, row, monkeypatch
+):
+    group = _group(app)
+
+    def no_thread(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    first = row()
+    assert group.insert(first).receipt_no == first["receipt_no"]
+    monkeypatch.undo()
+    second = row()
+    assert group.insert(second).receipt_no == second["receipt_no"]
+    assert not group._flushing and not group._pending
 
 
 def test_without_postgresql_or_switched_off_comments_use_the_request_transaction(app):
