@@ -88,7 +88,7 @@ class GroupInsert:
         self._pending: list[_Pending] = []
         self._flushing = False
         self._lock = threading.Lock()
-        self.statements = 0  # sent so far, for tests and the bench
+        self.statements = 0  # batches committed so far, and their rows (for tests)
         self.rows = 0
 
     def insert(

@@ -298,9 +298,9 @@ def submit_comment(
     request under a used key is a conflict, never a second comment.
 
     ``stored_at_once``: the caller's only write is this comment, so it may be committed
-    at once, on its own, outside the session's transaction (the API). On PostgreSQL it
-    then goes into the database together with other requests' comments, in one INSERT
-    (participation.batching). Everything else here only reads.
+    at once, on its own, outside the session's transaction (the API and the web form).
+    On PostgreSQL it then goes into the database together with other requests'
+    comments, in one INSERT (participation.batching). Everything else here only reads.
     """
     require_signed_in(user)
     key = _check_key(idempotency_key)
