@@ -36,3 +36,13 @@ class Unavailable(ServiceError):
     """The work could not be finished in time; trying again later may succeed."""
 
     status = 503
+
+
+class Unauthenticated(ServiceError):
+    """No identity: sign in, or send a valid personal token (401 with a Bearer challenge)."""
+
+    status = 401
+
+    def __init__(self, message: str, *, invalid_token: bool = False) -> None:
+        super().__init__(message)
+        self.invalid_token = invalid_token

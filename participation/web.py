@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from .config import ROOT
 from .db import db
-from .errors import ServiceError
+from .errors import ServiceError, Unauthenticated
 from .extensions import babel, csrf, init_celery, limiter, login_manager, migrate, socketio
 from .registry import registry
 from .sessions import CookieSessionInterface
@@ -134,7 +134,14 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError) -> Any:
         db.session.rollback()  # nothing half-written
-        return _error(exc.status, exc.message, exc.field)
+        resp, status = _error(exc.status, exc.message, exc.field)
+        if isinstance(exc, Unauthenticated):
+            challenge = 'Bearer realm="api"'
+            if exc.invalid_token:
+                challenge += ', error="invalid_token"'
+            resp = app.make_response(resp)
+            resp.headers["WWW-Authenticate"] = challenge
+        return resp, status
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Any:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.db import db
-from participation.errors import NotFound
+from participation.errors import NotFound, Unauthenticated
 from participation.extensions import csrf
 from participation.ratelimit import write_limit
 from participation.registry import registry
@@ -34,20 +34,14 @@ def _receipt_json(receipt: comments.Receipt) -> dict[str, Any]:
     }
 
 
-def _unauthorized() -> Any:
-    resp = jsonify({"error": _("Please sign in first."), "status": 401})
-    resp.headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    return resp, 401
-
-
 # CSRF for cookie clients is checked by the core's API guard (X-CSRFToken); bearer
 # token clients have none, so the form-oriented global check must not run here.
 @csrf.exempt
 @api.post("/consultations/<int:consultation_id>/comments")
 @write_limit
 def create_comment(consultation_id: int) -> Any:
-    if not current_user.is_authenticated:
-        return _unauthorized()
+    if not current_user.is_authenticated:  # the core API guard says so first
+        raise Unauthenticated(_("Please sign in first."))
     consultation = comments.consultation_for_comments(consultation_id)
     if consultation is None or consultation.decision.confidential:
         raise NotFound(_("No such consultation."))
@@ -170,7 +164,11 @@ OPENAPI: dict[str, Any] = {
                     },
                     "200": {"description": "A replay of an earlier request with the same key"},
                     "400": {"description": "Invalid input", "content": _ERROR},
-                    "401": {"description": "Not signed in", "content": _ERROR},
+                    "401": {
+                        "description": "Not signed in, or the token is not valid "
+                        '(WWW-Authenticate: Bearer, error="invalid_token")',
+                        "content": _ERROR,
+                    },
                     "403": {"description": "Missing CSRF token or not allowed", "content": _ERROR},
                     "404": {"description": "No such consultation", "content": _ERROR},
                     "409": {"description": "Idempotency key reused", "content": _ERROR},

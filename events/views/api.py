@@ -278,7 +278,8 @@ OPENAPI: dict[str, Any] = {
                         },
                     },
                     "400": {"description": "Invalid input", **_ERR},
-                    "403": {"description": "Not signed in", **_ERR},
+                    "401": {"description": "Not signed in, or the token is not valid", **_ERR},
+                    "403": {"description": "Missing CSRF token (cookie clients)", **_ERR},
                     "409": {"description": "Already applied", **_ERR},
                     "410": {"description": "Sign-up not open", **_ERR},
                 },
@@ -305,7 +306,8 @@ OPENAPI: dict[str, Any] = {
                             }
                         },
                     },
-                    "403": {"description": "Not yours", **_ERR},
+                    "401": {"description": "Not signed in, or the token is not valid", **_ERR},
+                    "403": {"description": "Not yours, or a missing CSRF token", **_ERR},
                     "409": {"description": "No longer active", **_ERR},
                 },
             }

@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
-from ..errors import PermissionDenied, ServiceError
+from ..errors import PermissionDenied, ServiceError, Unauthenticated
 from ..extensions import csrf
 from ..registry import registry
 
@@ -19,14 +19,23 @@ csrf.exempt(bp)  # checked below: token clients need none, cookie clients must s
 
 
 def protect_api_writes() -> None:
-    """Cookie-authenticated writes need the CSRF header; bearer tokens do not."""
+    """Every API write needs an identity; cookie-authenticated writes also need the CSRF
+    header, bearer tokens do not.
+
+    Without an identity there is nothing a forged request could borrow, so the client is
+    told how to authenticate (401, RFC 6750) instead of being asked for a CSRF token."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return  # switched off only in tests
     # Load the caller now: the bearer-token loader is what sets g.api_token_auth.
-    if current_user.is_authenticated and g.get("api_token_auth"):
-        return
+    if not current_user.is_authenticated:
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            raise Unauthenticated(
+                _("This personal token is not valid. Create a new one in your account."),
+                invalid_token=True,
+            )
+        raise Unauthenticated(_("Please sign in first."))
+    if g.get("api_token_auth") or not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return  # a token cannot be forged by another site; CSRF is off only in tests
     try:
         validate_csrf(request.headers.get("X-CSRFToken", ""))
     except ValidationError as exc:

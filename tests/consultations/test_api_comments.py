@@ -84,13 +84,17 @@ class TestWithCsrf:
         assert _post(client, consultation, csrf=csrf_token_from(client)).status_code == 201
         assert _count() == 1
 
-    def test_not_signed_in_is_refused(self, make_consultation, client):
+    def test_not_signed_in_is_told_how_to_authenticate(self, make_consultation, client):
         consultation = make_consultation()
-        assert _post(client, consultation).status_code == 403  # no session, no token
-        resp = _post(client, consultation, csrf=csrf_token_from(client))
-        assert resp.status_code == 401 and "error" in resp.get_json()
-        assert resp.headers["WWW-Authenticate"].startswith("Bearer")
-        assert _post(client, consultation, token="cy_not-a-real-token").status_code == 403
+        # No session and no token: 401 with a Bearer challenge, with or without CSRF.
+        for resp in (_post(client, consultation), _post(client, consultation, csrf="x")):
+            assert resp.status_code == 401
+            assert resp.get_json()["error"] == "Please sign in first."
+            assert resp.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+        # A token that is not (or no longer) valid says so (RFC 6750 invalid_token).
+        resp = _post(client, consultation, token="cy_not-a-real-token")
+        assert resp.status_code == 401 and "token is not valid" in resp.get_json()["error"]
+        assert resp.headers["WWW-Authenticate"] == 'Bearer realm="api", error="invalid_token"'
         assert _count() == 0
 
 

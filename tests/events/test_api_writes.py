@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from events.models import SelectionMode
+from events.models.application import Application
 from participation import accounts
 from participation.db import db
 from tests.events.factories import form
@@ -65,3 +67,19 @@ def test_form_post_without_csrf_is_refused(app, make_event, resident):
     event = make_event(selection_mode=SelectionMode.first_come)
     client = _login(app, resident)
     assert client.post(f"/events/{event.id}/apply", data=form()).status_code in (400, 403)
+
+
+def test_without_an_identity_every_api_write_is_401_with_a_bearer_challenge(
+    make_event, resident, client
+):
+    event = make_event(selection_mode=SelectionMode.first_come)
+    apply_url = f"/api/v1/events/{event.id}/applications"
+    withdraw_url = "/api/v1/events/applications/1/withdraw"
+    for url in (apply_url, withdraw_url):
+        resp = client.post(url, json=form())
+        assert resp.status_code == 401 and resp.json["error"]
+        assert resp.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+        resp = client.post(url, json=form(), headers={"Authorization": "Bearer cy_revoked"})
+        assert resp.status_code == 401
+        assert 'error="invalid_token"' in resp.headers["WWW-Authenticate"]
+    assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 0
