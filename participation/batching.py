@@ -51,6 +51,9 @@ LOCK_TIMEOUT_MS = 5_000
 WAIT_SECONDS = 30.0
 
 
+_creating = threading.Lock()  # one GroupInsert per app and name, even when raced
+
+
 class Unfinished(TimeoutError):
     """The row's batch did not finish in time: whether it was stored is not known."""
 
@@ -233,6 +236,3 @@ def close_all(app: Flask) -> None:
     """Close the connections of the app's group inserts (tests, shutdown)."""
     for group in app.extensions.pop("group_inserts", {}).values():
         group.close()
-
-
-_creating = threading.Lock()
