@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Literal
 
@@ -188,6 +189,171 @@ def _fold(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
+# ---- the normaliser: personal data written to slip past the patterns above -----------
+#
+# People (and staff) write numbers as "138.1234.5678", "1 3 8 1 2 3 4 5 6 7 8",
+# "一三八一二三四五六七八" or "370102 19900101 1234", and addresses as "someone at example dot
+# com" or "someone艾特example点com". Two views of the folded text see through that, each
+# mapped back onto the original so that a mask covers exactly the personal data:
+#
+# - the *digit view* (same length as the text) spells Chinese numerals as digits; runs of
+#   digit groups joined by separators are then read as a phone or ID number only when the
+#   group sizes are a way people write one (3-4-4, 6-8-4, one digit at a time...). Dates
+#   (2026-12-02), amounts (1,500), times (7:00-9:00), article numbers (第十二条: 十 is not
+#   a digit) and tables of numbers do not fit any of these groupings.
+# - the *email view* replaces spelled-out "at" / "dot" between ASCII words by "@" / ".",
+#   keeping for every character the span of the original it came from.
+
+_CN_DIGITS = str.maketrans(
+    {
+        **dict.fromkeys("〇零", "0"),
+        **dict.fromkeys("一壹幺", "1"),
+        **dict.fromkeys("二贰貳", "2"),
+        **dict.fromkeys("三叁參", "3"),
+        **dict.fromkeys("四肆", "4"),
+        **dict.fromkeys("五伍", "5"),
+        **dict.fromkeys("六陆陸", "6"),
+        **dict.fromkeys("七柒", "7"),
+        **dict.fromkeys("八捌", "8"),
+        **dict.fromkeys("九玖", "9"),
+    }
+)
+_DIGIT_SEP = r"[ \t.\-/_·•~–—]"
+_DIGIT_RUN_RE = re.compile(r"(?<![0-9])[0-9]+(?:" + _DIGIT_SEP + r"{1,3}[0-9]+)*(?![0-9])")
+_GROUP_RE = re.compile(r"[0-9]+")
+_MOBILE_DIGITS_RE = re.compile(r"(?:86|0086)?1[3-9][0-9]{9}")
+_LANDLINE_DIGITS_RE = re.compile(r"0[1-9][0-9]{1,2}[1-9][0-9]{6,7}")
+_ID_DIGITS_RE = re.compile(r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}" + _DATE_MMDD + r"[0-9]{3}[0-9Xx]")
+# How people group the digits of a number they write down. A group of one digit at a time
+# stands for "any number of single digits" (1 3 8 1 2 3 4 5 6 7 8).
+_MOBILE_GROUPS = {(11,), (3, 4, 4), (4, 3, 4), (3, 8), (7, 4), (3, 3, 5)}
+_LANDLINE_GROUPS = {(3, 8), (4, 8), (4, 7), (3, 4, 4), (4, 4, 4), (4, 3, 4)}
+_ID_GROUPS = {(18,), (6, 8, 4), (6, 4, 4, 4), (6, 4, 2, 2, 4), (6, 12), (6, 8, 3, 1)}
+_COUNTRY_GROUPS = {(2,), (4,)}  # 86 / 0086 written as a group of its own
+
+_AT_TOKEN = r"(?:\s*[(\[{<【（]\s*(?:at|艾特|@)\s*[)\]}>】）]\s*|\s+at\s+|\s*(?:艾特|圈a|@)\s*)"  # noqa: S105
+_DOT_TOKEN = r"(?:\s*[(\[{<【（]\s*(?:dot|点|\.)\s*[)\]}>】）]\s*|\s+dot\s+|\s*[点。]\s*)"  # noqa: S105
+_SPELLED_RE = re.compile(
+    r"(?<=[A-Za-z0-9])(?:(?P<at>" + _AT_TOKEN + r")|(?P<dot>" + _DOT_TOKEN + r"))(?=[A-Za-z0-9])",
+    re.IGNORECASE,
+)
+# "look at the dot com era" is prose, not an address.
+_PROSE_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "my",
+        "our",
+        "your",
+        "his",
+        "her",
+        "their",
+        "its",
+        "it",
+        "me",
+        "us",
+        "him",
+        "them",
+        "you",
+        "least",
+        "most",
+        "all",
+        "once",
+        "first",
+        "last",
+        "home",
+        "work",
+        "night",
+        "noon",
+    ]
+)
+
+
+def _digit_view(folded: str) -> str:
+    """``folded`` with Chinese numerals written as digits; same length."""
+    return folded.translate(_CN_DIGITS)
+
+
+def _group_kind(sizes: tuple[int, ...], digits: str) -> PiiKind | None:
+    if sizes in _ID_GROUPS and _ID_DIGITS_RE.fullmatch(digits):
+        return "id_number" if is_valid_id_number(digits) else "phone"
+    is_mobile_grouping = sizes in _MOBILE_GROUPS or (
+        sizes[:1] in _COUNTRY_GROUPS and sizes[1:] in _MOBILE_GROUPS
+    )
+    if is_mobile_grouping and _MOBILE_DIGITS_RE.fullmatch(digits):
+        return "phone"
+    if sizes in _LANDLINE_GROUPS and _LANDLINE_DIGITS_RE.fullmatch(digits):
+        return "phone"
+    return None
+
+
+_MAX_GROUPS = 5  # the longest grouping above; more groups only as one digit at a time
+
+
+def _separated_numbers(view: str) -> Iterable[PiiMatch]:
+    """Phone and ID numbers in ``view`` written in digit groups or Chinese numerals."""
+    for run in _DIGIT_RUN_RE.finditer(view):
+        text = run.group()
+        spans = [(g.start(), g.end()) for g in _GROUP_RE.finditer(text)]
+        sizes = [e - s for s, e in spans]
+        if sum(sizes) < 11:
+            continue  # too short for any phone or ID number: the common case
+        digits = "".join(text[s:e] for s, e in spans)
+        ends = list(accumulate(sizes))  # digits up to and including each group
+        singles = [0] * (len(sizes) + 1)  # single-digit groups starting at each group
+        for i in range(len(sizes) - 1, -1, -1):
+            singles[i] = singles[i + 1] + 1 if sizes[i] == 1 else 0
+        first = 0
+        while first < len(spans):
+            before = ends[first - 1] if first else 0
+            # Longest window first: one digit at a time (1 3 8 1 2 3 4 5 6 7 8), then groups.
+            windows = [(first + n - 1, (n,)) for n in (18, 11) if singles[first] >= n]
+            for n in range(min(_MAX_GROUPS, len(sizes) - first), 0, -1):
+                if 11 <= ends[first + n - 1] - before <= 18:
+                    windows.append((first + n - 1, tuple(sizes[first : first + n])))
+            for last, grouping in windows:
+                kind = _group_kind(grouping, digits[before : ends[last]])
+                if kind:
+                    start, end = run.start() + spans[first][0], run.start() + spans[last][1]
+                    yield PiiMatch(kind, start, end)
+                    first = last
+                    break
+            first += 1
+
+
+def _spelled_emails(folded: str) -> Iterable[PiiMatch]:
+    """E-mail addresses with "at"/"dot" spelled out, as spans of the original text."""
+    if not _SPELLED_RE.search(folded):
+        return
+    view: list[str] = []
+    origin: list[tuple[int, int]] = []  # span of the original behind each view character
+    pos = 0
+    for m in _SPELLED_RE.finditer(folded):
+        for i in range(pos, m.start()):
+            view.append(folded[i])
+            origin.append((i, i + 1))
+        view.append("@" if m.group("at") is not None else ".")
+        origin.append((m.start(), m.end()))
+        pos = m.end()
+    for i in range(pos, len(folded)):
+        view.append(folded[i])
+        origin.append((i, i + 1))
+    text = "".join(view)
+    for m in _EMAIL_RE.finditer(text):
+        local, domain = m.group().split("@", 1)
+        if local.casefold() in _PROSE_WORDS or domain.split(".", 1)[0].casefold() in _PROSE_WORDS:
+            continue
+        yield PiiMatch("email", origin[m.start()][0], origin[m.end() - 1][1])
+
+
+_AT_IN_EMAIL_RE = re.compile(_AT_TOKEN, re.IGNORECASE)
+
+
 def _find_pii_folded(folded: str) -> list[PiiMatch]:
     taken: list[PiiMatch] = []
     occupied = bytearray(len(folded))  # 1 = already claimed; keeps overlap checks O(length)
@@ -208,6 +374,8 @@ def _find_pii_folded(folded: str) -> list[PiiMatch]:
     for regex in (_MOBILE_RE, _LANDLINE_RE, _LONG_DIGITS_RE):
         for m in regex.finditer(folded):
             claim("phone", m.start(), m.end())
+    for found in (*_spelled_emails(folded), *_separated_numbers(_digit_view(folded))):
+        claim(found.kind, found.start, found.end)
     taken.sort(key=lambda m: m.start)
     return taken
 
@@ -218,7 +386,10 @@ def find_pii(text: str) -> tuple[PiiMatch, ...]:
 
 
 def _mask_digits(original: str, folded: str, keep_head: int, keep_tail: int) -> str:
-    """Star the digits (and a trailing ID 'X') except the first/last few; keep separators."""
+    """Star the digits (and a trailing ID 'X') except the first/last few; keep separators.
+
+    ``folded`` is the digit view, so Chinese numerals count as digits.
+    """
     positions = [i for i, c in enumerate(folded) if c.isascii() and (c.isdigit() or c in "Xx")]
     hidden = set(positions[keep_head : max(keep_head, len(positions) - keep_tail)])
     return "".join("*" if i in hidden else c for i, c in enumerate(original))
@@ -226,14 +397,18 @@ def _mask_digits(original: str, folded: str, keep_head: int, keep_tail: int) -> 
 
 def _mask_match(original: str, folded: str, kind: PiiKind) -> str:
     if kind == "email":
-        at = folded.rindex("@")
+        at = folded.index("@") if "@" in folded else _AT_IN_EMAIL_RE.search(folded).start()  # type: ignore[union-attr]
         return original[0] + "***" + original[at:]
     if kind == "id_number":
         return _mask_digits(original, folded, 6, 4)
     # Leave a +86/0086 prefix readable so "first 3" means the mobile prefix (138...).
     prefix = _MOBILE_PREFIX_RE.match(folded)
     cut = prefix.end() if prefix else 0
-    return original[:cut] + _mask_digits(original[cut:], folded[cut:], 3, 4)
+    digits = "".join(c for c in folded[cut:] if c.isascii() and c.isdigit())
+    keep_head = 3
+    if _MOBILE_DIGITS_RE.fullmatch(digits) and len(digits) > 11:
+        keep_head += len(digits) - 11  # "86 138 ..." with the country code as a group
+    return original[:cut] + _mask_digits(original[cut:], folded[cut:], keep_head, 4)
 
 
 def _apply_masks(text: str, folded: str, matches: Iterable[PiiMatch]) -> str:
@@ -249,8 +424,10 @@ def _apply_masks(text: str, folded: str, matches: Iterable[PiiMatch]) -> str:
 
 def mask(text: str) -> str:
     """``text`` with every phone number, ID number and e-mail address masked."""
+    if not text:
+        return text
     folded = _fold(text)
-    return _apply_masks(text, folded, _find_pii_folded(folded))
+    return _apply_masks(text, _digit_view(folded), _find_pii_folded(folded))
 
 
 # --------------------------------------------------------------------------- entry point
@@ -268,5 +445,5 @@ def screen(text: str, words: Iterable[str] | None = None) -> ScreenResult:
     return ScreenResult(
         flagged_words=find_words(text, words),
         pii=tuple(matches),
-        masked=_apply_masks(text, folded, matches),
+        masked=_apply_masks(text, _digit_view(folded), matches),
     )
