@@ -517,6 +517,22 @@ def _short(value: str, limit: int, field: str) -> str:
     return value
 
 
+class AlreadyEntered(Conflict):
+    """The reference (a letter's number) was entered before: nothing is stored again."""
+
+    def __init__(self, comment: Comment) -> None:
+        super().__init__(
+            _(
+                "This opinion (reference %(ref)s) was already entered; its receipt number "
+                "is %(no)s. Nothing was stored again.",
+                ref=comment.source_ref,
+                no=comment.receipt_no,
+            ),
+            field="source_ref",
+        )
+        self.comment = comment
+
+
 def enter_offline_comment(
     actor: User,
     consultation: Consultation,
@@ -530,12 +546,15 @@ def enter_offline_comment(
     received_on: datetime | None = None,
     contact: str = "",
     source_ref: str = "",
+    refile: bool = True,
 ) -> Comment:
     """An organizer records an opinion that arrived by letter, at a hearing, etc.
 
     Allowed after the window closed (letters arrive late). Idempotent per non-empty
     ``source_ref`` within the consultation: a second call returns the same comment,
-    with its text updated if it changed. Callable from tasks (no request needed).
+    with its text updated if it changed (a hearing statement filed again after a
+    correction). With ``refile=False`` (a person typing a letter's number) a second
+    call raises AlreadyEntered instead and changes nothing. Callable from tasks.
     """
     with request_context_if_needed():
         return _enter_offline(
@@ -550,6 +569,7 @@ def enter_offline_comment(
             received_on=received_on,
             contact=contact,
             source_ref=source_ref,
+            refile=refile,
         )
 
 
@@ -566,6 +586,7 @@ def _enter_offline(
     received_on: datetime | None,
     contact: str,
     source_ref: str,
+    refile: bool,
 ) -> Comment:
     require_organizer(actor, consultation.decision.organization_id)
     try:
@@ -591,6 +612,8 @@ def _enter_offline(
     if source_ref:
         existing = _find_by_source(consultation, source_ref)
         if existing is not None:
+            if not refile:
+                raise AlreadyEntered(existing)
             return _update_offline(actor, existing, text)
 
     comment = Comment(
@@ -612,7 +635,9 @@ def _enter_offline(
     stored = _insert(
         comment, lambda: _find_by_source(consultation, source_ref) if source_ref else None
     )
-    if stored is not comment:
+    if stored is not comment:  # a concurrent entry of the same reference won
+        if not refile:
+            raise AlreadyEntered(stored)
         return _update_offline(actor, stored, text)
     audit.record(
         actor,

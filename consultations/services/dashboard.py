@@ -80,12 +80,30 @@ def feedback_deadline(consultation: Consultation, today: date | None = None) -> 
 # ---- consultations of the agency ----------------------------------------------------
 
 
+def has_held_comments() -> Any:
+    """True for a consultation with a comment that waits for moderation."""
+    return (
+        sa.select(Comment.id)
+        .where(
+            Comment.consultation_id == Consultation.id,
+            Comment.status == CommentStatus.pending,
+        )
+        .exists()
+    )
+
+
 def consultations_for(user: User) -> sa.Select:
+    """The agency's consultations; those with comments waiting for review come first,
+    so nothing held is left at the bottom of a page nobody opens."""
     query = (
         sa.select(Consultation)
         .join(Decision, Consultation.decision_id == Decision.id)
         .options(selectinload(Consultation.decision).selectinload(Decision.organization))
-        .order_by(Consultation.closes_at.desc(), Consultation.id.desc())
+        .order_by(
+            sa.case((has_held_comments(), 0), else_=1),
+            Consultation.closes_at.desc(),
+            Consultation.id.desc(),
+        )
     )
     if not is_admin(user):
         query = query.where(Decision.organization_id.in_(user.organization_ids or {-1}))
@@ -93,10 +111,23 @@ def consultations_for(user: User) -> sa.Select:
 
 
 def workload(consultation_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Per consultation: accepted comments, not yet answered publicly, awaiting approval."""
-    out = {cid: {"comments": 0, "unanswered": 0, "in_progress": 0} for cid in consultation_ids}
+    """Per consultation: accepted comments, not yet answered publicly, awaiting approval;
+    and the comments outside that list: held for review and rejected (kept and counted)."""
+    out = {
+        cid: {"comments": 0, "unanswered": 0, "in_progress": 0, "held": 0, "rejected": 0}
+        for cid in consultation_ids
+    }
     if not consultation_ids:
         return out
+    for cid, status, n in db.session.execute(
+        sa.select(Comment.consultation_id, Comment.status, sa.func.count(Comment.id))
+        .where(
+            Comment.consultation_id.in_(consultation_ids),
+            Comment.status.in_((CommentStatus.pending, CommentStatus.rejected)),
+        )
+        .group_by(Comment.consultation_id, Comment.status)
+    ):
+        out[cid]["held" if status == CommentStatus.pending else "rejected"] = n
     own, grp = aliased(Response), aliased(Response)
     answered = _answered(own, grp)
     rows = db.session.execute(
@@ -120,11 +151,11 @@ def workload(consultation_ids: list[int]) -> dict[int, dict[str, int]]:
         .group_by(Comment.consultation_id)
     )
     for cid, total, unanswered, in_progress in rows:
-        out[cid] = {
-            "comments": total,
-            "unanswered": int(unanswered or 0),
-            "in_progress": int(in_progress or 0),
-        }
+        out[cid].update(
+            comments=total,
+            unanswered=int(unanswered or 0),
+            in_progress=int(in_progress or 0),
+        )
     return out
 
 

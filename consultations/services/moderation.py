@@ -50,6 +50,19 @@ def status_counts(consultation: Consultation) -> dict[CommentStatus, int]:
     return counts
 
 
+def held_count(consultation: Consultation) -> int:
+    """Comments waiting for review: shown with a link to the queue wherever staff work."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Comment.id)).where(
+                Comment.consultation_id == consultation.id,
+                Comment.status == CommentStatus.pending,
+            )
+        )
+        or 0
+    )
+
+
 def get_comment(consultation: Consultation, comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.consultation_id != consultation.id:

@@ -74,6 +74,7 @@ def dashboard() -> Any:
         page=page,
         rows=rows,
         alerts=alerts,
+        held_rows=[r for r in rows if r["load"]["held"]],
         alert_days=board.alert_workdays(),
     )
 

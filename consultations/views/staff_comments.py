@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from participation.db import db
 from participation.errors import NotFound, ServiceError
+from participation.inputs import int_arg
 from participation.ratelimit import write_limit
 
 from ..blueprint import bp
@@ -18,6 +19,11 @@ from ..models import Channel, CommentStatus, Consultation
 from ..services import comments, moderation
 
 PER_PAGE = 25
+
+
+def register(app: Flask) -> None:
+    # The staff sub-navigation of every consultation page shows what waits for review.
+    app.add_template_global(moderation.held_count, "held_count")
 
 
 def _consultation(consultation_id: int) -> Consultation:
@@ -39,7 +45,7 @@ def _queue_page(consultation: Consultation, status_code: int = 200, **ctx: Any) 
     status = _status_arg()
     page = db.paginate(
         moderation.queue(current_user, consultation, status),
-        page=request.args.get("page", 1, type=int),
+        page=int_arg("page", 1),
         per_page=PER_PAGE,
         error_out=False,
     )
@@ -94,7 +100,7 @@ def moderate_comment(consultation_id: int, comment_id: int) -> Any:
 def _offline_page(consultation: Consultation, status_code: int = 200, **ctx: Any) -> Any:
     recent = db.paginate(
         comments.offline_comments(consultation),
-        page=request.args.get("page", 1, type=int),
+        page=int_arg("page", 1),
         per_page=PER_PAGE,
         error_out=False,
     )
@@ -142,8 +148,13 @@ def offline_entry(consultation_id: int) -> Any:
             received_on=_parse_date(form.get("received_on", "")),
             contact=form.get("contact", ""),
             source_ref=form.get("source_ref", ""),
+            refile=False,
         )
         db.session.commit()
+    except comments.AlreadyEntered as exc:
+        db.session.rollback()
+        # The same letter typed in again: say so and show the receipt it already has.
+        return _offline_page(consultation, exc.status, duplicate=exc.comment)
     except ServiceError as exc:
         db.session.rollback()
         return _offline_page(consultation, exc.status, error=exc.message, error_field=exc.field)

@@ -54,7 +54,7 @@ def test_dashboard_lists_own_agency_with_counts(
     html = login_as(organizer).get("/staff/consultations/?lang=en").get_data(as_text=True)
     assert "我的征求意见" in html and "交通厅的征求意见" not in html
     load = dashboard.workload([mine.id])[mine.id]
-    assert load == {"comments": 3, "unanswered": 2, "in_progress": 1}
+    assert load == {"comments": 3, "unanswered": 2, "in_progress": 1, "held": 0, "rejected": 0}
 
     outsider = make_user(org=other_org)
     html = login_as(outsider).get("/staff/consultations/").get_data(as_text=True)
