@@ -10,7 +10,9 @@ from participation.registry import NavItem, registry
 
 def init_app(app: Flask) -> None:
     """Plug the feature into the core: blueprints, navigation, demo data, API."""
-    from . import live, setup
+    from . import live, public_texts, setup
+
+    public_texts.register()
 
     reg = registry(app)
     reg.nav.append(NavItem("events.event_list", _l("Hearings and events"), 30))

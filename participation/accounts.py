@@ -21,7 +21,11 @@ from .errors import Conflict, NotFound, ServiceError
 from .mail import send_template
 from .models import Membership, Organization, OutboxMail, User
 from .permissions import require_admin
+from .public_text import screen_columns
 from .signals import user_data_erase, user_data_export
+
+# Display names are shown with named comments and questions: screened like any public text.
+screen_columns(User.display_name)
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10

@@ -1,4 +1,5 @@
-"""Command-line tools: `flask demo`, `flask create-admin`, `flask audit-verify`."""
+"""Command-line tools: `flask demo`, `flask create-admin`, `flask mask-public-texts`,
+`flask audit-verify`."""
 
 from __future__ import annotations
 
@@ -33,6 +34,18 @@ def register_cli(app: Flask) -> None:
         user.email_verified_at = utcnow()
         db.session.commit()
         click.echo(f"Administrator {user.email} created.")
+
+    @app.cli.command("mask-public-texts")
+    def mask_public_texts() -> None:
+        """Mask personal data stored in published texts before they were screened."""
+        from .public_text import mask_stored
+
+        changed = mask_stored(db.session)
+        audit.record(None, "privacy.mask_stored", "database", "*", data=changed)
+        db.session.commit()
+        for column, count in changed.items():
+            click.echo(f"{column}: {count} masked")
+        click.echo(f"{sum(changed.values())} texts masked.")
 
     @app.cli.command("audit-verify")
     def audit_verify() -> None:

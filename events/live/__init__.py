@@ -7,6 +7,7 @@ import os
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from participation.public_text import screen_columns
 from participation.registry import NavItem, registry
 
 from ..services.manage import MODERATORS_CHANGED
@@ -36,6 +37,8 @@ def init_app(app: Flask) -> None:
     from . import demo, models, sockets, tasks  # noqa: F401  (models and tasks register)
 
     _configure(app)
+    # Written and on-air answers are published: screened for personal data.
+    screen_columns(models.Question.answer, models.Question.answered_by)
     app.register_blueprint(bp)
     sockets.register()
     reg = registry(app)
