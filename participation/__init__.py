@@ -8,11 +8,12 @@ from typing import Any
 from flask import Flask
 
 from .config import INSTANCE, ROOT, Config
+from .public_url import PublicURLFlask, configure
 from .registry import Registry
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    app = Flask(
+    app = PublicURLFlask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -20,6 +21,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(Config().as_dict())
     app.config.update(overrides or {})
+    configure(app)  # refuses an unsafe production configuration before anything starts
     app.extensions["canyu"] = Registry()
 
     from . import web

@@ -39,14 +39,27 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.REDIS_URL = env("REDIS_URL", "")
         self.SITE_NAME = env("SITE_NAME", "")
-        self.SERVER_NAME_PUBLIC = env("PUBLIC_URL", "http://localhost:5000")
+        # "production" refuses to start without an https PUBLIC_URL, accepts only its
+        # host, sends Secure cookies and HSTS (participation.public_url.configure).
+        self.DEPLOYMENT = env("DEPLOYMENT", "embedded")
+        production = self.DEPLOYMENT == "production"
+        # Every absolute link (mails, feeds, OpenAPI, presenter screen) is built from it.
+        self.PUBLIC_URL = env("PUBLIC_URL", "" if production else "http://localhost:5000")
+        hosts = [h.strip() for h in env("TRUSTED_HOSTS", "").split(",") if h.strip()]
+        self.TRUSTED_HOSTS = hosts or None  # production: the host of PUBLIC_URL
+        # Peers whose X-Forwarded-For/-Proto are believed (participation.proxies).
+        self.TRUSTED_PROXIES = [
+            p.strip() for p in env("TRUSTED_PROXIES", "").split(",") if p.strip()
+        ]
         # Socket.IO: explicit allowed origins; the public URL plus local development.
         origins = env("ALLOWED_ORIGINS", "")
         self.ALLOWED_ORIGINS = [o for o in origins.split(",") if o] or [
-            self.SERVER_NAME_PUBLIC,
-            "http://localhost:5000",
-            "http://127.0.0.1:5000",
-            "http://[::1]:5000",
+            self.PUBLIC_URL,
+            *(
+                []
+                if production
+                else ["http://localhost:5000", "http://127.0.0.1:5000", "http://[::1]:5000"]
+            ),
         ]
         self.BABEL_DEFAULT_LOCALE = "zh"
         self.BABEL_DEFAULT_TIMEZONE = env("TIMEZONE", "Asia/Shanghai")
@@ -56,6 +69,9 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE  # production: always
+        self.HSTS_SECONDS = int(env("HSTS_SECONDS", str(365 * 86400)))  # production only
         self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"

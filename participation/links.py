@@ -18,7 +18,7 @@ def request_context_if_needed() -> Iterator[None]:
     if has_request_context():
         yield
         return
-    with current_app.test_request_context("/", base_url=current_app.config["SERVER_NAME_PUBLIC"]):
+    with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_URL"]):
         yield
 
 

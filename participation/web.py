@@ -16,6 +16,7 @@ from .config import ROOT
 from .db import db
 from .errors import ServiceError, Unauthenticated
 from .extensions import babel, csrf, init_celery, limiter, login_manager, migrate, socketio
+from .public_url import is_production
 from .registry import registry
 from .sessions import CookieSessionInterface
 
@@ -188,6 +189,11 @@ def _security_headers(app: Flask) -> None:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if is_production(app.config) and app.config["HSTS_SECONDS"]:
+            # Browsers then never try plain http for this host (the proxy terminates TLS).
+            resp.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}"
+            )
         lang = request.args.get("lang")
         if lang in ("zh", "en"):
             resp.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax")

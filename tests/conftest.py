@@ -64,6 +64,7 @@ def _config(database_url: str, instance: Any = None, **extra: Any) -> dict[str, 
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "localhost",
+        "PUBLIC_URL": "http://localhost",  # absolute links, whatever Host a test sends
         "REDIS_URL": "",
         "CELERY_ALWAYS_EAGER": True,
         "PERIODIC_JOBS": False,
