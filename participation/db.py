@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import has_request_context
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
@@ -37,7 +38,19 @@ class _Session(FlaskSession):
             fn()
 
 
-db = SQLAlchemy(model_class=Base, session_options={"class_": _Session})
+class _SQLAlchemy(SQLAlchemy):
+    def paginate(self, select: Any, *, page: Any = None, per_page: Any = None, **kw: Any) -> Any:
+        """`page` and `per_page` from the query string are bounded like every integer
+        parameter (a 400 that names them), never passed to the database as 10**20."""
+        if has_request_context():
+            from .inputs import int_arg
+
+            page = int_arg("page", 1) if page is None else page
+            per_page = int_arg("per_page", 20) if per_page is None else per_page
+        return super().paginate(select, page=page, per_page=per_page, **kw)
+
+
+db = _SQLAlchemy(model_class=Base, session_options={"class_": _Session})
 
 
 def utcnow() -> datetime:

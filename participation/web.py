@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from . import inputs
 from .config import ROOT
 from .db import db
 from .errors import ServiceError, Unauthenticated
@@ -60,6 +61,7 @@ def origin_check(allowed: list[str]) -> Any:
 
 def init_extensions(app: Flask) -> None:
     app.session_interface = CookieSessionInterface()
+    inputs.init_app(app)  # first: the bounded `int` converter must exist before any route
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True

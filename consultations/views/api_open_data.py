@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from participation.db import db
 from participation.errors import NotFound, ServiceError
+from participation.inputs import int_arg
 from participation.registry import registry
 
 from ..blueprint import api
@@ -29,26 +30,10 @@ def register(app: Flask) -> None:
     registry(app).openapi.append(OPENAPI)
 
 
-def _int_arg(name: str, default: int | None = None, *, low: int = 1, high: int = 10**9) -> Any:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ServiceError(_("“%(name)s” must be a whole number.", name=name), field=name) from exc
-    if not low <= value <= high:
-        raise ServiceError(
-            _("“%(name)s” must be between %(low)d and %(high)d.", name=name, low=low, high=high),
-            field=name,
-        )
-    return value
-
-
 def _page_args(default_per_page: int) -> tuple[int, int]:
     return (
-        _int_arg("page", 1),
-        _int_arg("per_page", default_per_page, high=MAX_PER_PAGE),
+        int_arg("page", 1),
+        int_arg("per_page", default_per_page, high=MAX_PER_PAGE),
     )
 
 
@@ -105,9 +90,9 @@ def decisions() -> Any:
         .options(selectinload(Decision.catalogue), selectinload(Decision.organization))
         .order_by(Catalogue.year.desc(), Decision.number, Decision.id)
     )
-    if (year := _int_arg("year", low=1990, high=2200)) is not None:
+    if (year := int_arg("year", low=1990, high=2200)) is not None:
         query = query.where(Catalogue.year == year)
-    if (agency := _int_arg("agency")) is not None:
+    if (agency := int_arg("agency")) is not None:
         query = query.where(Decision.organization_id == agency)
     if stage := request.args.get("stage"):
         if stage not in Stage.__members__:

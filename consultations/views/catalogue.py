@@ -13,6 +13,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from participation.db import db, utcnow
+from participation.inputs import int_arg
 from participation.permissions import is_organizer_of
 from participation.registry import registry
 
@@ -76,21 +77,12 @@ def home_context() -> dict[str, Any]:
 # ---- catalogue ------------------------------------------------------------------------
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    if not value:
-        return None
-    if not value.isdigit():
-        abort(400)
-    return int(value)
-
-
 def _filters(years: list[int]) -> catalogue_service.CatalogueFilter:
     year_arg = request.args.get("year", "")
     if year_arg == "all":
         year = None
     elif year_arg:
-        year = _int_arg("year")
+        year = int_arg("year")
     else:
         year = years[0] if years else None  # the latest catalogue by default
     stage_arg = request.args.get("stage", "")
@@ -102,7 +94,7 @@ def _filters(years: list[int]) -> catalogue_service.CatalogueFilter:
     return catalogue_service.CatalogueFilter(
         year=year,
         level=level or None,
-        organization_id=_int_arg("agency"),
+        organization_id=int_arg("agency"),
         stage=Stage(stage_arg) if stage_arg else None,
     )
 
@@ -237,8 +229,8 @@ def compare(decision_id: int) -> str:
     published = [v for v in d.drafts if v.published_at is not None or _can_manage(d)]
     if len(published) < 2:
         return render_template("consultations/compare.html", d=d, versions=published, changes=None)
-    a = _int_arg("a") or published[-2].version
-    b = _int_arg("b") or published[-1].version
+    a = int_arg("a") or published[-2].version
+    b = int_arg("b") or published[-1].version
     old = draft_service.get_draft(d, a, include_unpublished=_can_manage(d))
     new = draft_service.get_draft(d, b, include_unpublished=_can_manage(d))
     changes = draft_service.compare_versions(old, new)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from participation.db import db
 from participation.errors import NotFound, ServiceError
+from participation.inputs import int_arg
 from participation.ratelimit import write_limit
 from participation.signals import user_data_erase, user_data_export
 
@@ -71,7 +72,7 @@ def comment_list_context(consultation: Consultation) -> dict[str, Any]:
         article = next((a for a in consultation.draft.articles if a.number == article_number), None)
     page = db.paginate(
         comments.public_comments(consultation, article.id if article else None),
-        page=request.args.get("cpage", 1, type=int),
+        page=int_arg("cpage", 1),
         per_page=PER_PAGE,
         error_out=False,
     )
@@ -144,7 +145,7 @@ def comment_received(receipt_no: str) -> str:
 def my_comments() -> str:
     page = db.paginate(
         comments.my_comments(current_user),
-        page=request.args.get("page", 1, type=int),
+        page=int_arg("page", 1),
         per_page=PER_PAGE,
         error_out=False,
     )

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from participation.errors import ServiceError
+from participation.inputs import check_text
 
 
 def as_dict(data: Any) -> dict[str, Any]:
@@ -33,6 +34,7 @@ def get_str(data: dict[str, Any], name: str, limit: int, *, required: bool = Fal
         raise ServiceError(_("The field %(name)s must be text.", name=name), field=name)
     if len(value) > limit:
         raise ServiceError(_("Please keep this under %(n)d characters.", n=limit), field=name)
+    check_text(value, name)  # NUL or a lone surrogate would fail in the database
     if required and not value.strip():
         raise ServiceError(_("Please fill in this field."), field=name)
     return value

@@ -72,6 +72,10 @@ def _handle(event: str, fn: Callable[[], dict[str, Any] | None]) -> dict[str, An
     except IntegrityError:
         db.session.rollback()
         return _error(_("This was changed at the same time elsewhere. Please try again."), 409)
+    except Exception:  # a bug must still answer the ack, or the client waits forever
+        current_app.logger.exception("live event %s failed", event)
+        db.session.rollback()
+        return _error(_("Something went wrong on our side. Please try again later."), 500)
     return {"ok": True, **result}
 
 

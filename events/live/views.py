@@ -28,6 +28,7 @@ from events.models import Event
 from events.services.permissions import require_event_moderator
 from participation.db import db
 from participation.errors import ServiceError
+from participation.inputs import int_arg
 from participation.models import Organization
 from participation.ratelimit import write_limit
 from participation.views.accounts import _form_error
@@ -120,7 +121,7 @@ def _strings() -> dict[str, str]:
 
 @bp.get("/live/")
 def index() -> str:
-    page = queries.sessions_page(request.args.get("page", 1, type=int))
+    page = queries.sessions_page(int_arg("page", 1))
     return render_template(
         "live/index.html", page=page, can_announce=queries.events_user_moderates(_user())
     )
@@ -271,7 +272,7 @@ def written_answer(question_id: int) -> Any:
 @write_limit
 def create() -> Any:
     """Organizers and moderators of an event announce its livestreamed Q&A."""
-    event = db.session.get(Event, request.values.get("event_id", type=int) or 0)
+    event = db.session.get(Event, int_arg("event_id", 0, source=request.values))
     if event is None:
         abort(404)
     require_event_moderator(_user(), event)
