@@ -23,6 +23,7 @@ DEFAULTS = {
     "LIVE_VIEWERS_INTERVAL": 5.0,  # viewer-count-only updates at most every 5 s
     "LIVE_EVENTS_PER_SECOND": 5.0,  # token bucket refill per connection (x2 per account)
     "LIVE_EVENT_BURST": 20.0,
+    "LIVE_VIEWERS_PER_ADDRESS": 20,  # browsers counted apart behind one address (NAT, office)
 }
 
 

@@ -26,7 +26,8 @@ from . import queries
 from .services import control, moderation, questions
 from .services.access import get_session, require_moderator
 from .services.changes import NAMESPACE, user_room
-from .services.flusher import ensure_running, local_viewers
+from .services.counting import VIEWER_COOKIE, viewer_key
+from .services.flusher import add_local_viewer, ensure_running, remove_local_viewer
 from .services.store import get_store
 
 MAX_ROOMS_PER_CONNECTION = 3
@@ -90,8 +91,7 @@ class LiveNamespace(Namespace):
     def on_disconnect(self, *args: Any) -> None:
         sid = request.sid
         for session_id in _joined().pop(sid, set()):
-            local_viewers().get(session_id, set()).discard(sid)
-            get_store().remove_viewer(session_id, sid)
+            remove_local_viewer(session_id, sid)
 
     def on_join(self, data: Any = None) -> dict[str, Any]:
         def run() -> dict[str, Any]:
@@ -112,8 +112,10 @@ class LiveNamespace(Namespace):
                 join_room(session.mod_room)
             if session.id not in rooms:
                 rooms.add(session.id)
-                local_viewers().setdefault(session.id, set()).add(request.sid)
-                get_store().add_viewer(session.id, request.sid)
+                key = viewer_key(
+                    session.id, user, request.cookies.get(VIEWER_COOKIE), request.remote_addr
+                )
+                add_local_viewer(session.id, request.sid, key)
                 ensure_running()
             out = {"snapshot": queries.snapshot(session, user)}
             if as_moderator:
@@ -127,8 +129,7 @@ class LiveNamespace(Namespace):
             session_id = p.get_int(p.as_dict(data), "session_id")
             if session_id in _joined().get(request.sid, set()):
                 _joined()[request.sid].discard(session_id)
-                local_viewers().get(session_id, set()).discard(request.sid)
-                get_store().remove_viewer(session_id, request.sid)  # type: ignore[arg-type]
+                remove_local_viewer(session_id, request.sid)
                 for room in (f"live:{session_id}", f"live:{session_id}:mod"):
                     leave_room(room)
             return {}

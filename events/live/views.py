@@ -15,6 +15,7 @@ from flask import (
     abort,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -35,7 +36,7 @@ from participation.views.accounts import _form_error
 
 from . import queries
 from .models import AnswerMode, Question, QuestionStatus
-from .services import control, moderation
+from .services import control, counting, moderation
 from .services.access import get_session, is_moderator, require_moderator
 
 bp = Blueprint("live", __name__, template_folder="templates")
@@ -128,16 +129,29 @@ def index() -> str:
 
 
 @bp.get("/live/<int:session_id>")
-def viewer(session_id: int) -> str:
+def viewer(session_id: int) -> Any:
     session = get_session(session_id, _user())
     event = db.session.get(Event, session.event_id)
-    return render_template(
-        "live/viewer.html",
-        session=session,
-        event=event,
-        strings=_strings(),
-        moderator=is_moderator(_user(), session),
+    response = make_response(
+        render_template(
+            "live/viewer.html",
+            session=session,
+            event=event,
+            strings=_strings(),
+            moderator=is_moderator(_user(), session),
+        )
     )
+    if _user() is None and not request.cookies.get(counting.VIEWER_COOKIE):
+        # This browser counts as one viewer however many sockets it opens (counting.py).
+        response.set_cookie(
+            counting.VIEWER_COOKIE,
+            counting.new_viewer_token(),
+            max_age=86400,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    return response
 
 
 @bp.get("/live/<int:session_id>/presenter")

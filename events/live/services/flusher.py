@@ -33,12 +33,12 @@ REFRESH_EVERY = 20.0  # seconds between presence refreshes in Redis
 
 def _state(app: Flask) -> dict[str, Any]:
     state = app.extensions.setdefault("live", {})
-    state.setdefault("local", {})  # session_id -> set of sids in this process
+    state.setdefault("local", {})  # session_id -> {sid: viewer key} in this process
     state.setdefault("lock", threading.Lock())
     return state
 
 
-def local_viewers(app: Flask | None = None) -> dict[int, set[str]]:
+def local_viewers(app: Flask | None = None) -> dict[int, dict[str, str]]:
     return _state(app or current_app._get_current_object())["local"]  # type: ignore[attr-defined]
 
 
@@ -82,7 +82,9 @@ def _run(app: Flask) -> None:
                 flush_once(app)
                 if since_refresh >= REFRESH_EVERY:
                     since_refresh = 0.0
-                    get_store(app).refresh_viewers({k: set(v) for k, v in state["local"].items()})
+                    get_store(app).refresh_viewers(
+                        {k: set(v.values()) for k, v in state["local"].items()}
+                    )
         except Exception:  # a failed flush must not stop the next one
             app.logger.exception("live counts flush failed")
         with state["lock"]:
@@ -106,3 +108,17 @@ def ensure_running(app: Flask | None = None) -> None:
             return
         state["running"] = True
     socketio.start_background_task(_run, app)
+
+
+def add_local_viewer(session_id: int, sid: str, key: str) -> None:
+    """A socket joined: the person it counts as is present (once, however many sockets)."""
+    local_viewers().setdefault(session_id, {})[sid] = key
+    get_store().add_viewer(session_id, key)
+
+
+def remove_local_viewer(session_id: int, sid: str) -> None:
+    """A socket left: its person is gone when no other socket here counts as them."""
+    sockets = local_viewers().get(session_id, {})
+    key = sockets.pop(sid, None)
+    if key is not None and key not in sockets.values():
+        get_store().remove_viewer(session_id, key)

@@ -81,7 +81,8 @@ class MemoryStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._buckets: dict[str, tuple[float, float]] = {}
-        self._viewers: dict[int, set[str]] = defaultdict(set)
+        self._viewers: dict[int, set[str]] = defaultdict(set)  # viewer keys (counting.py)
+        self._browsers: dict[tuple[int, str], set[str]] = {}
         self._dirty: dict[str, set[int]] = {"votes": set(), "viewers": set()}
         self._ticks: dict[str, float] = {}
         self._voters: dict[int, set[int]] = {}  # seeded questions only
@@ -99,14 +100,23 @@ class MemoryStore:
                 self._buckets = {k: v for k, v in self._buckets.items() if now - v[0] < 60}
             return ok
 
-    def add_viewer(self, session_id: int, sid: str) -> None:
+    def add_viewer(self, session_id: int, key: str) -> None:
         with self._lock:
-            self._viewers[session_id].add(sid)
+            self._viewers[session_id].add(key)
             self._dirty["viewers"].add(session_id)
 
-    def remove_viewer(self, session_id: int, sid: str) -> None:
+    def claim_browser(self, session_id: int, address: str, browser: str, cap: int) -> bool:
+        """Count ``browser`` on its own unless ``address`` already has ``cap`` browsers."""
         with self._lock:
-            self._viewers[session_id].discard(sid)
+            seen = self._browsers.setdefault((session_id, address), set())
+            if browser in seen or len(seen) < cap:
+                seen.add(browser)
+                return True
+            return False
+
+    def remove_viewer(self, session_id: int, key: str) -> None:
+        with self._lock:
+            self._viewers[session_id].discard(key)
             if not self._viewers[session_id]:
                 del self._viewers[session_id]
             self._dirty["viewers"].add(session_id)
@@ -199,15 +209,30 @@ class RedisStore:
     def _viewers_key(self, session_id: int) -> str:
         return f"{self.prefix}:viewers:{session_id}"
 
-    def add_viewer(self, session_id: int, sid: str) -> None:
+    def add_viewer(self, session_id: int, key: str) -> None:
         pipe = self.redis.pipeline()
-        pipe.zadd(self._viewers_key(session_id), {f"{self.me}:{sid}": time.time()})
+        pipe.zadd(self._viewers_key(session_id), {f"{self.me}:{key}": time.time()})
         pipe.sadd(f"{self.prefix}:dirty:viewers", session_id)
         pipe.execute()
 
-    def remove_viewer(self, session_id: int, sid: str) -> None:
+    def claim_browser(self, session_id: int, address: str, browser: str, cap: int) -> bool:
+        key = f"{self.prefix}:browsers:{session_id}:{address}"
         pipe = self.redis.pipeline()
-        pipe.zrem(self._viewers_key(session_id), f"{self.me}:{sid}")
+        pipe.sismember(key, browser)
+        pipe.scard(key)
+        known, count = pipe.execute()
+        if known:
+            return True
+        if count >= cap:
+            return False
+        pipe.sadd(key, browser)
+        pipe.expire(key, 86400)
+        pipe.execute()
+        return True  # two racing joins may both pass: the cap is exceeded by one at most
+
+    def remove_viewer(self, session_id: int, key: str) -> None:
+        pipe = self.redis.pipeline()
+        pipe.zrem(self._viewers_key(session_id), f"{self.me}:{key}")
         pipe.sadd(f"{self.prefix}:dirty:viewers", session_id)
         pipe.execute()
 
@@ -221,7 +246,7 @@ class RedisStore:
         pipe = self.redis.pipeline()
         for session_id, sids in local.items():
             key = self._viewers_key(session_id)
-            if sids:
+            if sids:  # viewer keys (counting.py), one member per process and person
                 pipe.zadd(key, {f"{self.me}:{sid}": now for sid in sids})
             pipe.zremrangebyscore(key, "-inf", now - PRESENCE_TTL)
             pipe.expire(key, 86400)
