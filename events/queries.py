@@ -59,14 +59,18 @@ def event_applications(event: Event, status: str = "") -> sa.Select:
 
 
 def my_applications(user: User) -> list[Application]:
-    return list(
-        db.session.scalars(
-            sa.select(Application)
-            .join(Event, Event.id == Application.event_id)
-            .where(Application.user_id == user.id)
-            .order_by(Event.starts_at.desc())
-        )
+    """The person's current application per event (a re-application replaces the
+    withdrawn one in this list; the withdrawn one stays on record)."""
+    rows = db.session.scalars(
+        sa.select(Application)
+        .join(Event, Event.id == Application.event_id)
+        .where(Application.user_id == user.id)
+        .order_by(Event.starts_at.desc(), Application.id.desc())
     )
+    latest: dict[int, Application] = {}
+    for application in rows:
+        latest.setdefault(application.event_id, application)
+    return list(latest.values())
 
 
 def record_with_comments(event: Event) -> list[tuple[RecordEntry, Comment | None]]:

@@ -40,11 +40,21 @@ ACTIVE = (
 
 
 class Application(db.Model):
-    """One application per person and event (报名). Contact data is purged after the event."""
+    """A person's application to an event (报名): at most one that is not withdrawn.
+    Contact data is purged after the event."""
 
     __tablename__ = "event_applications"
     __table_args__ = (
-        sa.UniqueConstraint("event_id", "user_id"),
+        # One current application per person and event. A withdrawn one stays for the
+        # record and does not count, so the person may apply again while sign-up is open.
+        sa.Index(
+            "uq_event_applications_current",
+            "event_id",
+            "user_id",
+            unique=True,
+            postgresql_where=sa.text("status != 'withdrawn'"),
+            sqlite_where=sa.text("status != 'withdrawn'"),
+        ),
         sa.UniqueConstraint("checkin_code"),
         sa.Index("ix_event_applications_event_status", "event_id", "category_key", "status"),
     )

@@ -9,16 +9,18 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from participation import audit
 from participation.db import db, utcnow
 from participation.errors import Conflict, Gone, NotFound, PermissionDenied, ServiceError
 from participation.models import User
-from participation.permissions import require_signed_in
+from participation.permissions import require_signed_in, require_verified
 from participation.screening import is_valid_id_number
 
 from ..models import Application, ApplicationStatus, Event, EventKind, SelectionMode
 from .notifications import notify
 from .permissions import can_view_event
 from .seats import category_state, fill_free_seats, lock_event, lock_open_event
+from .selection import draw_of
 
 MAX_STATEMENT = 2000
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
@@ -31,13 +33,38 @@ def new_checkin_code() -> str:
 
 
 def application_of(user: User | None, event: Event) -> Application | None:
+    """The person's latest application to the event (earlier ones were withdrawn)."""
     if not user or not getattr(user, "is_authenticated", False):
         return None
     return db.session.scalar(
-        sa.select(Application).where(
-            Application.event_id == event.id, Application.user_id == user.id
-        )
+        sa.select(Application)
+        .where(Application.event_id == event.id, Application.user_id == user.id)
+        .order_by(Application.id.desc())
+        .limit(1)
     )
+
+
+def why_not_again(event: Event) -> str | None:
+    """Why someone who withdrew cannot apply again now; None if they can."""
+    state = event.signup_state()
+    if state == "not_yet":
+        return _("Sign-up has not opened yet.")
+    if state != "open" or event.is_cancelled or event.has_started():
+        return _("Sign-up is closed, so you cannot apply again.")
+    if event.selection_mode == SelectionMode.lottery and draw_of(event) is not None:
+        return _("The applicant list for the draw is fixed, so you cannot apply again.")
+    return None
+
+
+def _refuse_duplicate(user: User, event: Event) -> None:
+    previous = application_of(user, event)
+    if previous is None:
+        return
+    if previous.status != ApplicationStatus.withdrawn:
+        raise Conflict(_("You have already applied to this event; each person applies once."))
+    reason = why_not_again(event)
+    if reason:
+        raise Gone(reason)
 
 
 def _clean(form: dict[str, str], event: Event) -> dict[str, object]:
@@ -90,9 +117,11 @@ def _clean(form: dict[str, str], event: Event) -> dict[str, object]:
 
 
 def apply(user: User | None, event: Event, form: dict[str, str]) -> Application:
-    """Apply once per event. First come: confirmed while seats last, else waitlisted.
-    Lottery: kept as applied until the selection after sign-up closes."""
-    user = require_signed_in(user)
+    """Apply once per event, or again after withdrawing while sign-up is open (a new
+    application; the withdrawn one stays for the record). First come: confirmed while
+    seats last, else waitlisted at the back. Lottery: kept as applied until the
+    selection after sign-up closes."""
+    user = require_verified(user)  # a seat needs a confirmed address
     if not can_view_event(user, event):
         raise NotFound(_("This event does not exist."))
     state = event.signup_state()
@@ -101,12 +130,12 @@ def apply(user: User | None, event: Event, form: dict[str, str]) -> Application:
             _("Sign-up has not opened yet.") if state == "not_yet" else _("Sign-up is closed.")
         )
     data = _clean(form, event)
-    if application_of(user, event) is not None:  # the usual double submit, before any lock
-        raise Conflict(_("You have already applied to this event; each person applies once."))
+    _refuse_duplicate(user, event)  # the usual double submit, before any lock
     now = utcnow()
     # From here on no other sign-up or withdrawal of this event interleaves.
     if not lock_open_event(event.id, now):
         raise Gone(_("Sign-up is closed."))
+    _refuse_duplicate(user, event)  # a withdrawal or sign-up of the same person just committed
     application = Application(
         event_id=event.id,
         user_id=user.id,
@@ -135,7 +164,8 @@ def apply(user: User | None, event: Event, form: dict[str, str]) -> Application:
     return application
 
 
-def _own(user: User | None, application_id: int) -> Application:
+def own_application(user: User | None, application_id: int) -> Application:
+    """The signed-in person's own application: 404 if none, 403 if someone else's."""
     user = require_signed_in(user)
     application = db.session.get(Application, application_id)
     if application is None:
@@ -146,7 +176,7 @@ def _own(user: User | None, application_id: int) -> Application:
 
 
 def withdraw(user: User | None, application_id: int) -> Application:
-    application = _own(user, application_id)
+    application = own_application(user, application_id)
     event = lock_event(application.event_id)
     db.session.refresh(application)
     if not application.is_active:
@@ -154,16 +184,24 @@ def withdraw(user: User | None, application_id: int) -> Application:
     if event.has_started():
         raise Gone(_("The event has started; applications can no longer be withdrawn."))
     held = application.holds_seat
+    previous = application.status.value
     application.status = ApplicationStatus.withdrawn
     application.offer_expires_at = None
     offered = fill_free_seats(event, application.category_key) if held else []
+    audit.record(
+        user,
+        "event.application_withdraw",
+        "application",
+        application.id,
+        data={"event": event.id, "from": previous, "seat_offered_to": offered},
+    )
     notify([application.id], "withdrawn")
     notify(offered, "offered")
     return application
 
 
 def accept_offer(user: User | None, application_id: int) -> Application:
-    application = _own(user, application_id)
+    application = own_application(user, application_id)
     lock_event(application.event_id)
     db.session.refresh(application)
     if application.status != ApplicationStatus.offered:
@@ -177,7 +215,7 @@ def accept_offer(user: User | None, application_id: int) -> Application:
 
 
 def decline_offer(user: User | None, application_id: int) -> Application:
-    application = _own(user, application_id)
+    application = own_application(user, application_id)
     event = lock_event(application.event_id)
     db.session.refresh(application)
     if application.status != ApplicationStatus.offered:

@@ -16,22 +16,38 @@ from participation.ratelimit import write_limit
 from .. import qr, queries
 from ..blueprint import bp
 from ..links import checkin_url
-from ..models import Evaluation, RecordEntry
+from ..models import ApplicationStatus, Evaluation, RecordEntry
 from ..services import applications, evaluations, record
 from ..services.selection import draw_of, pseudonym_of
 from .public import visible_event
 
 
-def _apply_form(event: Any, form: Any, exc: ServiceError | None = None) -> Any:
+def _apply_form(
+    event: Any, form: Any, exc: ServiceError | None = None, again: bool = False
+) -> Any:
     if exc is not None:
         db.session.rollback()
     return render_template(
         "events/apply.html",
         event=event,
         form=form,
+        again=again,
         error=exc.message if exc else None,
         error_field=exc.field if exc else None,
     ), (exc.status if exc else 200)
+
+
+def _prefill(previous: Any) -> dict[str, str]:
+    """Applying again: start from what the withdrawn application said."""
+    if previous is None:
+        return {"full_name": current_user.display_name}
+    return {
+        "category": previous.category_key,
+        "full_name": previous.full_name,
+        "affiliation": previous.affiliation,
+        "statement": previous.statement,
+        "phone": previous.phone,
+    }
 
 
 @bp.route("/events/<int:event_id>/apply", methods=["GET", "POST"])
@@ -39,15 +55,22 @@ def _apply_form(event: Any, form: Any, exc: ServiceError | None = None) -> Any:
 @write_limit
 def apply(event_id: int) -> Any:
     event = visible_event(event_id)
-    if applications.application_of(current_user, event) is not None:
-        return redirect(url_for("events.my_application", event_id=event.id))
+    previous = applications.application_of(current_user, event)
+    again = previous is not None
+    if previous is not None:
+        if previous.status != ApplicationStatus.withdrawn:
+            return redirect(url_for("events.my_application", event_id=event.id))
+        reason = applications.why_not_again(event)
+        if reason:
+            flash(reason, "info")
+            return redirect(url_for("events.my_application", event_id=event.id))
     if request.method == "GET":
-        return _apply_form(event, {"full_name": current_user.display_name})
+        return _apply_form(event, _prefill(previous), again=again)
     try:
         applications.apply(current_user, event, request.form.to_dict())
         db.session.commit()
     except ServiceError as exc:
-        return _apply_form(event, request.form, exc)
+        return _apply_form(event, request.form, exc, again=again)
     flash(_("Thank you, your application is received."), "success")
     return redirect(url_for("events.my_application", event_id=event.id), 303)
 
@@ -63,10 +86,12 @@ def _mine_page(event: Any, exc: ServiceError | None = None) -> Any:
     ]
     evaluated = db.session.query(Evaluation.id).filter_by(application_id=application.id).first()
     confirmed = application.status.value == "confirmed"
+    withdrawn = application.status == ApplicationStatus.withdrawn
     return render_template(
         "events/mine.html",
         event=event,
         application=application,
+        why_not_again=applications.why_not_again(event) if withdrawn else None,
         pseudonym=pseudonym_of(application) if draw_of(event) else None,
         qr_svg=qr.svg(checkin_url(event.id, application.checkin_code), application.checkin_code)
         if confirmed
@@ -112,10 +137,19 @@ def _own_event_id(application_id: int) -> int:
     return application.event_id if application else 0
 
 
-@bp.post("/events/applications/<int:application_id>/withdraw")
+@bp.route("/events/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
 @login_required
 @write_limit
 def withdraw(application_id: int) -> Any:
+    """Withdrawing is a two-step form: the page says what follows, the second POST
+    (with confirm=yes) withdraws. Works without JavaScript."""
+    application = applications.own_application(current_user, application_id)
+    if not application.is_active:
+        flash(_("This application is no longer active."), "info")
+        return redirect(url_for("events.my_application", event_id=application.event_id))
+    if request.form.get("confirm") != "yes":
+        event = visible_event(application.event_id)
+        return render_template("events/withdraw.html", event=event, application=application)
     return _act(
         _own_event_id(application_id),
         applications.withdraw,

@@ -111,3 +111,54 @@ def test_simultaneous_signups_and_withdrawals_never_overbook(postgres_url, app, 
     # Freed seats went straight to the next people waiting: full again, never over.
     assert held == {"stakeholder": 2, "public": 1}
     assert all(a.offer_expires_at for a in rows if a.status == ApplicationStatus.offered)
+
+
+def test_simultaneous_reapplications_after_withdrawal_make_one_application(
+    postgres_url, app, make_event
+):
+    """A person who withdrew submits the form again from several tabs at once while
+    others sign up: one new application for them, at the back, and no overbooking."""
+    event = make_event(selection_mode=SelectionMode.first_come)  # 1 public seat
+    hashed = accounts.hash_password("x" * 12)
+    users = [
+        User(email=f"r{i}@example.org", display_name=f"重报{i}", password_hash=hashed)
+        for i in range(21)
+    ]
+    db.session.add_all(users)
+    db.session.commit()
+    ids = [u.id for u in users]
+    event_id = event.id
+    first = applications.apply(users[0], event, form("public"))
+    db.session.commit()
+    applications.withdraw(users[0], first.id)
+    db.session.commit()
+
+    def signup(user_id: int) -> Any:
+        def go() -> None:
+            from events.models import Event
+
+            user = db.session.get(User, user_id)
+            applications.apply(user, db.session.get(Event, event_id), form("public"))
+
+        return go
+
+    jobs = [signup(ids[0]) for _ in range(10)] + [signup(uid) for uid in ids[1:]]
+    errors: list[Any] = []
+    barrier = threading.Barrier(len(jobs))
+    threads = [_in_thread(app, barrier, job, errors) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert Counter(errors) == {409: 9}  # the other tabs are told they already applied
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(Application).where(Application.event_id == event_id)).all()
+    mine = [a for a in rows if a.user_id == ids[0]]
+    assert len(mine) == 2
+    assert sum(a.status != ApplicationStatus.withdrawn for a in mine) == 1
+    assert len(rows) == 22
+    assert sum(a.status in SEAT_HOLDING for a in rows) == 1
+    positions = sorted(
+        a.waitlist_position for a in rows if a.status == ApplicationStatus.waitlisted
+    )
+    assert positions == list(range(1, 21))

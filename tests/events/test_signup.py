@@ -94,8 +94,9 @@ def test_first_come_then_waitlist_then_offer_on_withdrawal(make_event, residents
     assert [a[2].waitlist_position, a[3].waitlist_position] == [1, 2]
     # Another resident cannot withdraw someone else's application.
     other = login_as(residents[5])
-    assert other.post(f"/events/applications/{a[0].id}/withdraw").status_code == 403
-    resp = login_as(residents[0]).post(f"/events/applications/{a[0].id}/withdraw")
+    withdraw_url = f"/events/applications/{a[0].id}/withdraw"
+    assert other.post(withdraw_url, data={"confirm": "yes"}).status_code == 403
+    resp = login_as(residents[0]).post(withdraw_url, data={"confirm": "yes"})
     assert resp.status_code == 303
     db.session.expire_all()
     assert a[0].status == ApplicationStatus.withdrawn
