@@ -177,6 +177,10 @@ def _register_errors(app: Flask) -> None:
         db.session.rollback()
         return _error(500, messages[500]())
 
+    from . import outages
+
+    outages.register(app)  # the database out of reach: 503 with Retry-After, not 500
+
 
 def _security_headers(app: Flask) -> None:
     @app.after_request
