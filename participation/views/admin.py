@@ -1,13 +1,25 @@
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import accounts, announcements, audit
+from .. import outbox as outbox_service
 from ..db import db
 from ..errors import NotFound
 from ..models import AuditEntry, Organization, OutboxMail, User
@@ -46,14 +58,31 @@ def audit_log() -> str:
 
 @bp.get("/outbox")
 def outbox() -> str:
-    page = db.paginate(sa.select(OutboxMail).order_by(OutboxMail.id.desc()), per_page=30)
-    return render_template("admin/outbox.html", page=page)
+    page_no = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    page, mails = outbox_service.list_page(current_user, page_no)
+    db.session.commit()  # the audit entry of this read
+    return render_template("admin/outbox.html", page=page, mails=mails)
 
 
 @bp.get("/outbox/<int:mail_id>")
 def outbox_mail(mail_id: int) -> str:
-    mail = db.session.get(OutboxMail, mail_id) or abort(404)
+    mail = outbox_service.read(current_user, mail_id)
+    db.session.commit()
     return render_template("admin/outbox_mail.html", mail=mail)
+
+
+@bp.get("/outbox/<int:mail_id>/attachments/<int:index>")
+def outbox_attachment(mail_id: int, index: int) -> Response:
+    item = outbox_service.attachment(current_user, mail_id, index)
+    db.session.commit()
+    # Always a download, never rendered in the admin's browser session.
+    return send_file(
+        io.BytesIO(item.content),
+        mimetype=item.mimetype,
+        as_attachment=True,
+        download_name=item.filename,
+        max_age=0,
+    )
 
 
 @bp.get("/organizations")
