@@ -91,7 +91,10 @@ def _detail(event: Event) -> dict[str, Any]:
 def list_events() -> Any:
     when = "past" if request.args.get("when") == "past" else "upcoming"
     page = db.paginate(
-        queries.public_events(request.args.get("kind", ""), when), per_page=50, max_per_page=100
+        queries.public_events(request.args.get("kind", ""), when),
+        per_page=50,
+        max_per_page=100,
+        error_out=False,  # beyond the last page: an empty page, as documented
     )
     return jsonify(
         {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
@@ -12,6 +13,7 @@ from wtforms.validators import ValidationError
 
 from ..errors import PermissionDenied, ServiceError, Unauthenticated
 from ..extensions import csrf
+from ..inputs import MAX_DB_INT
 from ..registry import registry
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -102,4 +104,31 @@ def openapi() -> Any:
         doc["paths"].update(part.get("paths", {}))
         for key, value in part.get("components", {}).items():
             doc["components"].setdefault(key, {}).update(value)
+    doc["paths"] = _with_platform_errors(doc["paths"])
     return jsonify(doc)
+
+
+def _with_platform_errors(paths: dict[str, Any]) -> dict[str, Any]:
+    """Refusals that every route can give, whatever its own part says: a bad parameter
+    or body (400, participation/inputs.py), an unknown id (404), and on writes no
+    identity, no permission, too large or too fast. Integer ids are bounded as the
+    `int` converter bounds them."""
+    error = {
+        "description": "Refused; `error` says why in the caller's language",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    paths = copy.deepcopy(paths)  # the features' parts are module constants
+    for operations in paths.values():
+        for method, op in operations.items():
+            params = op.get("parameters", [])
+            codes = ["400"]
+            if any(p.get("in") == "path" for p in params):
+                codes.append("404")
+            if method != "get":
+                codes += ["401", "403", "413", "429"]
+            for code in codes:
+                op.setdefault("responses", {}).setdefault(code, error)
+            for p in params:
+                if p.get("in") == "path" and p.get("schema", {}).get("type") == "integer":
+                    p["schema"] = {**p["schema"], "minimum": 1, "maximum": MAX_DB_INT}
+    return paths
