@@ -6,7 +6,6 @@ Consultation.state(); nothing here needs a job to run on time.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from participation import audit
 from participation.db import db, utcnow
 from participation.errors import Conflict, Gone, NotFound, ServiceError
+from participation.formatting import duration, time_left, time_until
 from participation.models import User
 from participation.permissions import is_organizer_of, require_organizer
 
@@ -129,22 +129,21 @@ class Notice:
     """What the notice shows about the window, computed once for the template."""
 
     state: str
-    days_left: int  # whole days until the deadline, rounded up; 0 once closed
-    days_until_open: int
-    window_days: int
+    time_left: str  # "3 days left", "5 hours left", "5 minutes left", "time is up"
+    opens_in: str  # "in 3 days", "in 5 hours"
+    length: str  # the whole window: "30 days", "6 hours"
     is_short: bool  # under the legal minimum: the reason must be shown
     min_days: int
 
 
 def notice(c: Consultation, now: datetime | None = None) -> Notice:
     now = now or utcnow()
-    days = window_days(c.opens_at, c.closes_at)
     return Notice(
         state=c.state(now),
-        days_left=max(0, math.ceil((c.closes_at - now).total_seconds() / 86400)),
-        days_until_open=max(0, math.ceil((c.opens_at - now).total_seconds() / 86400)),
-        window_days=round(days),
-        is_short=days < min_days(),
+        time_left=time_left(c.closes_at, now),
+        opens_in=time_until(c.opens_at, now),
+        length=duration(c.closes_at - c.opens_at),
+        is_short=window_days(c.opens_at, c.closes_at) < min_days(),
         min_days=min_days(),
     )
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from consultations.models import Channel, CommentGroup, Response, ResponseStatus
@@ -210,3 +212,17 @@ def test_periodic_job_is_registered(app):
     from participation.registry import registry
 
     assert any(j.task_name == "consultations.deadline_alerts" for j in registry(app).periodic)
+
+
+def test_a_deadline_today_shows_the_hours_left_not_zero_days(
+    make_consultation, organizer, login_as
+):
+    from participation.workdays import is_workday
+
+    if not is_workday(dashboard.local_date(utcnow())):
+        pytest.skip("a feedback deadline always falls on a working day")
+    c = _closed_days_ago(make_consultation, 0)
+    assert dashboard.feedback_deadline(c).days_left == 0
+    html = login_as(organizer).get("/staff/consultations/?lang=en").get_data(as_text=True)
+    assert " 0 working days" not in html
+    assert re.search(r"Due today \([^)]*\): (\d+ (hours?|minutes?)|less than a minute) left", html)

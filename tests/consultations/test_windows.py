@@ -290,17 +290,41 @@ def test_moderation_mode_change_is_audited(make_consultation, organizer, residen
 # ---- derived state and public pages ---------------------------------------------------
 
 
-def test_state_and_days_left_are_derived_from_the_window(app, make_consultation):
-    with app.test_request_context():
+def test_state_and_time_left_are_derived_from_the_window(app, make_consultation):
+    with app.test_request_context("/?lang=en"):
         c = make_consultation()
         now = utcnow()
         c.opens_at, c.closes_at = now - timedelta(days=1), now + timedelta(days=2, hours=1)
         assert windows.notice(c, now).state == "open"
-        assert windows.notice(c, now).days_left == 3  # a started day counts
+        assert windows.notice(c, now).time_left == "2 days left"  # never overstated
+        assert windows.notice(c, now).length == "3 days"
         assert windows.notice(c, now - timedelta(days=2)).state == "scheduled"
+        assert windows.notice(c, now - timedelta(days=2)).opens_in == "in 1 day"
         assert windows.notice(c, now + timedelta(days=3)).state == "closed"
-        assert windows.notice(c, now + timedelta(days=3)).days_left == 0
+        assert windows.notice(c, now + timedelta(days=3)).time_left == "time is up"
         assert windows.notice(c, now).is_short  # 3 days < 30
+
+
+def test_a_short_window_shows_hours_and_minutes_not_days(client, make_consultation):
+    # Seen by residents: "还剩 1 天" with 5 minutes left and "期限为 0 天" were wrong.
+    c = make_consultation(title="短时征求")
+    now = utcnow()
+    c.opens_at, c.closes_at = now - timedelta(hours=5), now + timedelta(minutes=5, seconds=30)
+    c.short_window_reason = "紧急事项，依法缩短征求意见期限。"
+    db.session.commit()
+    html = client.get(f"/consultations/{c.id}").get_data(as_text=True)
+    assert "还剩 5 分钟" in html and "还剩 1 天" not in html
+    assert "征求意见期限为 5 小时。" in html and "0 天" not in html
+    en = client.get(f"/consultations/{c.id}?lang=en").get_data(as_text=True)
+    assert "5 minutes left" in en and "The comment period lasts 5 hours." in en
+    listing = client.get("/consultations/?lang=zh").get_data(as_text=True)
+    assert "还剩 5 分钟" in listing
+    assert "还剩 5 分钟" in client.get("/?lang=zh").get_data(as_text=True)
+
+    c.opens_at = now + timedelta(hours=3, minutes=30)
+    c.closes_at = now + timedelta(days=40)
+    db.session.commit()
+    assert "3 小时后开始" in client.get(f"/consultations/{c.id}").get_data(as_text=True)
 
 
 def test_list_puts_open_consultations_first(client, make_consultation, make_decision):
