@@ -30,7 +30,6 @@ RECEIPTS_TASK = "consultations.mail_receipts"
 def run_grouping(job_id: int) -> str:
     """Propose groups for a consultation; a re-run (retry, redelivery) replaces its own
     unconfirmed proposals and never touches confirmed or answered groups."""
-    from .services import feedback_cache
     from .services.groups import clear_proposals, groupable_texts, save_proposals
 
     job = db.session.get(GroupingJob, job_id)
@@ -59,7 +58,6 @@ def run_grouping(job_id: int) -> str:
         # Fallback titles are stored text: write them in the site's default language.
         with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")):
             created = save_proposals(job, proposals)
-        feedback_cache.touch(db.session.get(Consultation, consultation_id))  # Core writes
         job.status = "done"
         job.done = job.total
         job.finished_at = utcnow()

@@ -17,7 +17,7 @@ from participation.models import Membership, Organization, User
 
 from ..grouping import propose_groups
 from ..models import Comment, Consultation
-from ..services import groups, reports, responses
+from ..services import editions, groups, responses
 
 # (a phrase of the comment, outcome, reason); the first match wins.
 CLOSED_ANSWERS = [
@@ -207,7 +207,7 @@ def _closed(ctx: dict[str, Any]) -> None:
         )
         _answer(drafter, approver, comment, outcome, reason)
     db.session.flush()
-    reports.publish_report(drafter, consultation, REPORT_SUMMARY)
+    editions.publish_report(drafter, consultation, REPORT_SUMMARY)
 
 
 def _open(ctx: dict[str, Any]) -> None:

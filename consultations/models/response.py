@@ -123,15 +123,3 @@ class DeadlineAlert(db.Model):
     threshold: Mapped[str] = mapped_column(sa.String(12))  # "soon" or "overdue"
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-
-class FeedbackVersion(db.Model):
-    """Bumped in the same transaction as any change to the comments, groups or responses
-    of a consultation whose report is published: report figures are cached per version,
-    so a cached figure is never stale (see services/feedback_cache.py)."""
-
-    __tablename__ = "feedback_versions"
-
-    consultation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("consultations.id"), primary_key=True
-    )
-    version: Mapped[int] = mapped_column(default=0)

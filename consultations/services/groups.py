@@ -31,7 +31,6 @@ from ..models import (
     Response,
     ResponseStatus,
 )
-from . import feedback_cache
 from .responses import comments_of, require_lead_organizer
 
 MAX_TITLE = 300
@@ -231,7 +230,6 @@ def dissolve(user: User, group: CommentGroup) -> None:
         raise Conflict(_("Please withdraw the group's draft response first."))
     members = [c.id for c in group.comments]
     db.session.execute(sa.update(Comment).where(Comment.group_id == group.id).values(group_id=None))
-    feedback_cache.touch(group.consultation)
     audit.record(user, "group.dissolve", "comment_group", group.id, data={"members": members})
     db.session.delete(group)
     db.session.flush()
@@ -299,7 +297,6 @@ def merge(user: User, target: CommentGroup, source_ids: Iterable[object]) -> Com
     target.confirmed = True
     db.session.flush()
     db.session.expire(target, ["comments"])
-    feedback_cache.touch(consultation)
     audit.record(user, "group.merge", "comment_group", target.id, data={"merged": sorted(ids)})
     return target
 

@@ -1,7 +1,9 @@
-"""The feedback report (意见采纳情况反馈): publication, its figures and its rows.
+"""The feedback report (意见采纳情况反馈) as readers see it: one published edition's
+figures, its paginated list and its export rows.
 
-Everything is aggregated in SQL from the live tables, so the report can never show a
-stale figure; the lists are paginated and the exports stream in batches. Only published
+Everything is read from the edition's frozen entries and figures (services/editions.py
+publishes them), so what was published never changes; the lists page by position and
+the exports stream in batches. Only published
 information leaves this module: masked texts (empty for private comments), outcomes,
 reasons, agencies and dates; never an author, a contact, an email or an original body.
 """
@@ -14,14 +16,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from participation import audit
-from participation.db import db, utcnow
-from participation.errors import Conflict, Gone, NotFound, ServiceError
-from participation.models import Organization, User
+from participation.db import db
+from participation.errors import NotFound
+from participation.models import Organization
 
 from ..labels import CHANNEL_LABELS
 from ..models import (
@@ -29,19 +30,22 @@ from ..models import (
     Channel,
     Comment,
     CommentGroup,
-    CommentStatus,
     Consultation,
     Decision,
+    EntryChange,
     Outcome,
     PublishMode,
+    ReportEdition,
+    ReportEntry,
     Response,
-    ResponseStatus,
 )
-from . import feedback_cache
+from .editions import local_day
 from .groups import concentrated_threshold
-from .responses import effective_columns, join_effective, require_lead_organizer
 
-MAX_SUMMARY = 20000
+CHANGE_LABELS = {
+    EntryChange.added: _l("Added in this version"),
+    EntryChange.changed: _l("Response changed in this version"),
+}
 
 
 def get_public_consultation(consultation_id: int) -> Consultation:
@@ -52,79 +56,21 @@ def get_public_consultation(consultation_id: int) -> Consultation:
     return consultation
 
 
-def require_published_report(consultation: Consultation) -> None:
-    if consultation.report_published_at is None:
-        raise NotFound(_("The feedback report of this consultation is not yet published."))
-
-
-# ---- publication --------------------------------------------------------------------
-
-
-def missing_responses(consultation: Consultation, limit: int = 50) -> tuple[int, list[str]]:
-    """Accepted comments without a published answer: (how many, the first receipts)."""
-    own, grp = effective_columns()
-    base = join_effective(sa.select(Comment.receipt_no), own, grp).where(
-        Comment.consultation_id == consultation.id,
-        Comment.status == CommentStatus.accepted,
-        own.id.is_(None),
-        grp.id.is_(None),
-    )
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
-    receipts = db.session.scalars(base.order_by(Comment.id).limit(limit)).all()
-    return count, list(receipts)
-
-
-def publish_report(user: User, consultation: Consultation, summary: str) -> Consultation:
-    require_lead_organizer(user, consultation)
-    if consultation.report_published_at is not None:
-        raise Conflict(_("The feedback report is already published."))
-    if utcnow() < consultation.closes_at:
-        raise Gone(_("The feedback report can be published only after the comment period."))
-    summary = (summary or "").strip()
-    if not summary:
-        raise ServiceError(_("Please write a summary of the feedback."), field="summary")
-    if len(summary) > MAX_SUMMARY:
-        raise ServiceError(
-            _("The summary must have at most %(n)d characters.", n=MAX_SUMMARY), field="summary"
-        )
-    count, receipts = missing_responses(consultation, limit=20)
-    if count:
-        raise ServiceError(
-            _(
-                "%(n)d comments have no published response yet: %(receipts)s",
-                n=count,
-                receipts=", ".join(receipts) + (" …" if count > len(receipts) else ""),
-            )
-        )
-    consultation.report_summary = summary
-    consultation.report_published_at = utcnow()
-    feedback_cache.bump(consultation.id)  # the version row the figure cache keys on
-    audit.record(
-        user, "report.publish", "consultation", consultation.id, data={"summary": summary[:500]}
-    )
-    return consultation
-
-
-# ---- figures ------------------------------------------------------------------------
-
-
-def _local_day(column: Any) -> Any:
-    """The Asia/Shanghai calendar day of a UTC timestamp, in SQL."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
-        return sa.func.date(sa.func.timezone(tz, column))
-    return sa.func.date(column, "+8 hours")  # SQLite: China has no daylight saving
-
-
 @dataclass
 class ReportFigures:
+    """An edition's figures as frozen at its publication (see editions.compute_figures)."""
+
     comments: int = 0
     participants: int = 0
     private: int = 0
     rejected: int = 0
+    unanswered: int = 0
     by_channel: dict[str, int] = field(default_factory=dict)
     by_outcome: dict[str, int] = field(default_factory=dict)
     per_day: list[tuple[date, int]] = field(default_factory=list)
+    added: int = 0
+    changed: int = 0
+    removed: list[str] = field(default_factory=list)
 
     @property
     def adoption_rate(self) -> float | None:
@@ -136,74 +82,21 @@ class ReportFigures:
         return adopted / answered
 
 
-def figures(consultation: Consultation) -> ReportFigures:
-    """Live while the report is unpublished; cached per data version once published."""
-    return feedback_cache.cached(consultation, "figures", lambda: _figures(consultation))
-
-
-def _figures(consultation: Consultation) -> ReportFigures:
-    """Four small aggregates, none joining every comment to two responses: one scan of
-    the comments for channel x day, one for participants, and outcomes counted from the
-    responses side (own answers, plus group answers times members without their own)."""
-    accepted = sa.and_(
-        Comment.consultation_id == consultation.id, Comment.status == CommentStatus.accepted
+def figures(edition: ReportEdition) -> ReportFigures:
+    raw = edition.figures or {}
+    return ReportFigures(
+        comments=raw.get("comments", 0),
+        participants=raw.get("participants", 0),
+        private=raw.get("private", 0),
+        rejected=raw.get("rejected", 0),
+        unanswered=raw.get("unanswered", 0),
+        by_channel=raw.get("by_channel", {}),
+        by_outcome=raw.get("by_outcome", {}),
+        per_day=_fill_days({date.fromisoformat(d): n for d, n in raw.get("per_day", [])}),
+        added=raw.get("added", 0),
+        changed=raw.get("changed", 0),
+        removed=raw.get("removed", []),
     )
-    day = _local_day(Comment.submitted_at).label("day")
-    fig = ReportFigures()
-    days: dict[date, int] = {}
-    for channel, d, n in db.session.execute(
-        sa.select(Comment.channel, day, sa.func.count())
-        .where(accepted)
-        .group_by(Comment.channel, day)
-    ):
-        fig.comments += n
-        key = channel.value if isinstance(channel, Channel) else str(channel)
-        fig.by_channel[key] = fig.by_channel.get(key, 0) + n
-        d = d if isinstance(d, date) else date.fromisoformat(str(d))
-        days[d] = days.get(d, 0) + n
-    fig.per_day = _fill_days(days)
-    for outcome, n in _outcome_counts(consultation, accepted):
-        key = outcome.value if isinstance(outcome, Outcome) else str(outcome)
-        fig.by_outcome[key] = fig.by_outcome.get(key, 0) + n
-    # Accounts count once; offline opinions without an account count one each.
-    people = db.session.execute(
-        sa.select(
-            sa.func.count(sa.distinct(Comment.author_id)),
-            sa.func.sum(sa.case((Comment.author_id.is_(None), 1), else_=0)),
-            sa.func.sum(sa.case((Comment.publish_mode == PublishMode.private, 1), else_=0)),
-        ).where(accepted)
-    ).one()
-    fig.participants = int(people[0] or 0) + int(people[1] or 0)
-    fig.private = int(people[2] or 0)
-    fig.rejected = (
-        db.session.scalar(
-            sa.select(sa.func.count(Comment.id)).where(
-                Comment.consultation_id == consultation.id,
-                Comment.status == CommentStatus.rejected,
-            )
-        )
-        or 0
-    )
-    return fig
-
-
-def _outcome_counts(consultation: Consultation, accepted: Any) -> list[tuple[Any, int]]:
-    published = ResponseStatus.published
-    own_rows = db.session.execute(
-        sa.select(Response.outcome, sa.func.count())
-        .join(Comment, Comment.id == Response.comment_id)
-        .where(accepted, Response.status == published)
-        .group_by(Response.outcome)
-    ).all()
-    own = sa.orm.aliased(Response)
-    group_rows = db.session.execute(
-        sa.select(Response.outcome, sa.func.count(Comment.id))
-        .join(Comment, Comment.group_id == Response.group_id)
-        .outerjoin(own, sa.and_(own.comment_id == Comment.id, own.status == published))
-        .where(accepted, Response.status == published, own.id.is_(None))
-        .group_by(Response.outcome)
-    ).all()
-    return [(o, n) for o, n in own_rows] + [(o, n) for o, n in group_rows]
 
 
 def _fill_days(days: dict[date, int]) -> list[tuple[date, int]]:
@@ -222,86 +115,74 @@ def _fill_days(days: dict[date, int]) -> list[tuple[date, int]]:
 # ---- lists --------------------------------------------------------------------------
 
 
-def answered_groups(consultation: Consultation) -> list[tuple[CommentGroup, int]]:
-    """Confirmed groups with a published response and their sizes, largest first."""
-    sizes = feedback_cache.cached(
-        consultation, "group_sizes", lambda: _answered_group_sizes(consultation)
-    )
-    if not sizes:
+@dataclass
+class AnsweredGroup:
+    """A group as the edition lists it: its title then, its size, its response."""
+
+    id: int
+    title: str
+    summary: str
+    response: Response
+
+
+def answered_groups(edition: ReportEdition) -> list[tuple[AnsweredGroup, int]]:
+    """Groups answered in this edition and how many of its opinions they answer."""
+    frozen = (edition.figures or {}).get("groups", [])
+    if not frozen:
         return []
     found = db.session.scalars(
-        sa.select(CommentGroup)
-        .where(CommentGroup.id.in_([gid for gid, _n in sizes]))
-        .options(selectinload(CommentGroup.response).joinedload(Response.organization))
+        sa.select(Response)
+        .where(Response.id.in_([g["response_id"] for g in frozen]))
+        .options(selectinload(Response.organization))
     ).all()
-    by_id = {g.id: g for g in found}
-    return [(by_id[gid], n) for gid, n in sizes if gid in by_id]
+    by_id = {r.id: r for r in found}
+    return [
+        (AnsweredGroup(g["id"], g["title"], g["summary"], by_id[g["response_id"]]), g["comments"])
+        for g in frozen
+        if g["response_id"] in by_id
+    ]
 
 
-def _answered_group_sizes(consultation: Consultation) -> list[tuple[int, int]]:
-    ids = db.session.scalars(
-        sa.select(CommentGroup.id)
-        .join(Response, Response.group_id == CommentGroup.id)
-        .where(
-            CommentGroup.consultation_id == consultation.id,
-            Response.status == ResponseStatus.published,
-        )
-    ).all()
-    if not ids:
-        return []
-    sizes = dict(
-        db.session.execute(
-            sa.select(Comment.group_id, sa.func.count())
-            .where(Comment.group_id.in_(ids), Comment.status == CommentStatus.accepted)
-            .group_by(Comment.group_id)
-        ).all()
-    )
-    return sorted(((gid, sizes.get(gid, 0)) for gid in ids), key=lambda x: (-x[1], x[0]))
-
-
-def concentrated(groups: list[tuple[CommentGroup, int]]) -> list[tuple[CommentGroup, int]]:
+def concentrated(groups: list[tuple[AnsweredGroup, int]]) -> list[tuple[AnsweredGroup, int]]:
     threshold = concentrated_threshold()
     return [(g, n) for g, n in groups if n >= threshold]
 
 
-def published_comments(consultation: Consultation, args: dict[str, str]) -> sa.Select:
-    """Accepted comments in submission order, with filters by channel and outcome.
-
-    The response joins are added only for the outcome filter: the unfiltered page (the
-    common case) stays a plain indexed scan of one consultation's comments.
-    """
+def edition_entries(edition: ReportEdition, args: dict[str, str]) -> sa.Select:
+    """The edition's opinions in submission order; filters by channel, outcome and
+    "changed in this version" join only when asked for."""
     query = (
-        sa.select(Comment)
-        .where(
-            Comment.consultation_id == consultation.id,
-            Comment.status == CommentStatus.accepted,
-        )
+        sa.select(ReportEntry)
+        .where(ReportEntry.edition_id == edition.id)
         .options(
-            # Loaded for the page's 50 rows only (a join here would run before the
-            # OFFSET, over every skipped row).
-            selectinload(Comment.article),
-            selectinload(Comment.response).joinedload(Response.organization),
-            selectinload(Comment.group)
-            .selectinload(CommentGroup.response)
-            .joinedload(Response.organization),
+            # Loaded for the page's rows only.
+            selectinload(ReportEntry.comment).selectinload(Comment.article),
+            selectinload(ReportEntry.response).joinedload(Response.organization),
         )
-        .order_by(Comment.submitted_at, Comment.id)
+        .order_by(ReportEntry.position)
     )
+    if args.get("changed"):
+        query = query.where(ReportEntry.change.is_not(None))
     if args.get("channel") in Channel.__members__:
-        query = query.where(Comment.channel == Channel(args["channel"]))
+        query = query.join(Comment, Comment.id == ReportEntry.comment_id).where(
+            Comment.channel == Channel(args["channel"])
+        )
     if args.get("outcome") in Outcome.__members__:
-        own, grp = effective_columns()
-        query = join_effective(query, own, grp).where(
-            sa.func.coalesce(own.outcome, grp.outcome) == Outcome(args["outcome"])
+        query = query.join(Response, Response.id == ReportEntry.response_id).where(
+            Response.outcome == Outcome(args["outcome"])
         )
     return query
 
 
+def is_filtered(args: dict[str, str]) -> bool:
+    return any(args.get(k) for k in ("channel", "outcome", "changed"))
+
+
 @dataclass
 class Page:
-    """What the pager macro needs, for a page fetched by ``comment_page``."""
+    """What the pager macro needs, for a page fetched by ``entry_page``."""
 
-    items: list[Comment]
+    items: list[ReportEntry]
     page: int
     per_page: int
     total: int
@@ -327,55 +208,17 @@ class Page:
         return self.page + 1
 
 
-def comment_page(
-    consultation: Consultation, query: sa.Select, page: int, per_page: int, total: int
-) -> Page:
-    """One page of the unfiltered list, as cheap deep in the list as on page 1.
-
-    A published report seeks from the cached first key of the page (keyset), so page
-    1,000 of 2,000 reads 50 rows instead of skipping 50,000. Unpublished (live) lists
-    use OFFSET from whichever end is nearer.
-    """
+def entry_page(edition: ReportEdition, page: int, per_page: int) -> Page:
+    """One page of the unfiltered list: positions are 1..n, so page k is a primary-key
+    range, as cheap on page 2,000 as on page 1, with no count query."""
+    total = figures(edition).comments
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     start = (page - 1) * per_page
-    anchors = page_anchors(consultation, per_page) if consultation.report_published_at else None
-    if anchors is not None and page <= len(anchors):
-        at, comment_id = anchors[page - 1]
-        seek = query.where(sa.tuple_(Comment.submitted_at, Comment.id) >= (at, comment_id))
-        items = db.session.scalars(seek.limit(per_page)).all()
-    elif start <= total // 2:
-        items = db.session.scalars(query.offset(start).limit(per_page)).all()
-    else:
-        count = min(per_page, total - start)
-        backwards = query.order_by(None).order_by(Comment.submitted_at.desc(), Comment.id.desc())
-        items = db.session.scalars(backwards.offset(total - start - count).limit(count)).all()
-        items = list(reversed(items))
-    return Page(list(items), page, per_page, total)
-
-
-def page_anchors(consultation: Consultation, per_page: int) -> list[tuple[Any, int]]:
-    """The (submitted_at, id) key of the first comment of every page, in one scan,
-    computed once per data version of a published report."""
-
-    def compute() -> list[tuple[Any, int]]:
-        order = (Comment.submitted_at, Comment.id)
-        numbered = (
-            sa.select(*order, sa.func.row_number().over(order_by=order).label("n"))
-            .where(
-                Comment.consultation_id == consultation.id,
-                Comment.status == CommentStatus.accepted,
-            )
-            .subquery()
-        )
-        rows = db.session.execute(
-            sa.select(numbered.c.submitted_at, numbered.c.id)
-            .where((numbered.c.n - 1) % per_page == 0)
-            .order_by(numbered.c.n)
-        )
-        return [(at, comment_id) for at, comment_id in rows]
-
-    return feedback_cache.cached(consultation, f"page_anchors:{per_page}", compute)
+    query = edition_entries(edition, {}).where(
+        ReportEntry.position > start, ReportEntry.position <= start + per_page
+    )
+    return Page(list(db.session.scalars(query)), page, per_page, total)
 
 
 def public_text(comment: Comment) -> str:
@@ -397,7 +240,10 @@ EXPORT_FIELDS = (
     "agency",
     "submitted_on",
     "responded_on",
+    "change",
+    "version",
 )
+DATE_FIELDS = ("submitted_on", "responded_on")
 
 
 def export_headers() -> list[str]:
@@ -412,80 +258,90 @@ def export_headers() -> list[str]:
         _("Responding agency"),
         _("Submitted on"),
         _("Response published on"),
+        _("Change in this version"),
+        _("Report version"),
     ]
 
 
+def _as_date(value: Any) -> date | None:
+    if value is None:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def export_rows(
-    consultation: Consultation,
+    edition: ReportEdition,
     *,
     labels: bool = True,
     batch: int = 2000,
     offset: int = 0,
     limit: int | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """One dict per accepted comment, streamed from one query in batches (yield_per).
+    """One dict per opinion of the edition, in its order, streamed in batches.
 
-    ``labels``: translated channel/outcome labels (CSV, XLSX) or codes (JSON).
+    ``labels``: translated labels (CSV, XLSX) or codes (JSON). Dates are ``date``
+    objects (real date cells in XLSX); a whole-draft opinion has ``article`` None and
+    ``whole_draft`` True, and with labels its article reads "whole draft".
     """
     from .responses import OUTCOME_LABELS
 
     # Labels resolved once per export, not once per row (lazy strings translate on str()).
     channel_names = {c: (str(CHANNEL_LABELS[c]) if labels else c.value) for c in Channel}
-    outcome_names = {o: (str(OUTCOME_LABELS[o]) if labels else o.value) for o in Outcome}
-    outcome_names[None] = ""
+    outcome_names: dict[Any, str] = {
+        o: (str(OUTCOME_LABELS[o]) if labels else o.value) for o in Outcome
+    }
+    change_names: dict[Any, Any] = {
+        c: (str(CHANGE_LABELS[c]) if labels else c.value) for c in EntryChange
+    }
+    change_names[None] = "" if labels else None
+    whole_draft = _("whole draft") if labels else None
     private = PublishMode.private
-    own, grp = effective_columns()
-    agency_id = sa.func.coalesce(own.organization_id, grp.organization_id)
     locale_en = _is_english()
     query = (
-        join_effective(
-            sa.select(
-                Comment.receipt_no,
-                Article.label,
-                Comment.channel,
-                CommentGroup.title,
-                Comment.publish_mode,
-                Comment.published_body,
-                sa.func.coalesce(own.outcome, grp.outcome),
-                sa.func.coalesce(own.reason, grp.reason),
-                Organization.name,
-                Organization.name_en,
-                _local_day(Comment.submitted_at),
-                _local_day(sa.func.coalesce(own.published_at, grp.published_at)),
-            ),
-            own,
-            grp,
+        sa.select(
+            Comment.receipt_no,
+            Article.label,
+            Comment.channel,
+            CommentGroup.title,
+            Comment.publish_mode,
+            Comment.published_body,
+            Response.outcome,
+            Response.reason,
+            Organization.name,
+            Organization.name_en,
+            local_day(Comment.submitted_at),
+            local_day(Response.published_at),
+            ReportEntry.change,
         )
+        .select_from(ReportEntry)
+        .join(Comment, Comment.id == ReportEntry.comment_id)
+        .outerjoin(Response, Response.id == ReportEntry.response_id)
         .outerjoin(Article, Article.id == Comment.article_id)
-        .outerjoin(
-            CommentGroup,
-            sa.and_(CommentGroup.id == Comment.group_id, grp.id.is_not(None)),
-        )
-        .outerjoin(Organization, Organization.id == agency_id)
-        .where(
-            Comment.consultation_id == consultation.id,
-            Comment.status == CommentStatus.accepted,
-        )
-        .order_by(Comment.submitted_at, Comment.id)
+        .outerjoin(CommentGroup, CommentGroup.id == Response.group_id)
+        .outerjoin(Organization, Organization.id == Response.organization_id)
+        .where(ReportEntry.edition_id == edition.id)
+        .order_by(ReportEntry.position)
         .offset(offset)
         .limit(limit)
         .execution_options(yield_per=batch)
     )
     for row in db.session.execute(query):
-        (receipt, article, channel, group, mode, text, outcome, reason, org, org_en, sub, resp) = (
-            row
-        )
+        (receipt, article, channel, group, mode, text, outcome, reason) = row[:8]
+        org, org_en, sub, resp, ch = row[8:]
         yield {
             "receipt": receipt,
-            "article": article or "",
+            "article": article if article else whole_draft,
+            "whole_draft": not article,
             "channel": channel_names[channel],
             "group": group or "",
             "published_text": "" if mode == private else text,
-            "outcome": outcome_names[outcome],
+            "outcome": outcome_names[outcome] if outcome is not None else ("" if labels else None),
             "reason": reason or "",
-            "agency": (org_en or org) if locale_en else (org or ""),
-            "submitted_on": str(sub),
-            "responded_on": str(resp) if resp is not None else "",
+            "agency": ((org_en or org) if locale_en else org) or "",
+            "submitted_on": _as_date(sub),
+            "responded_on": _as_date(resp),
+            "change": change_names[ch],
+            "version": edition.number,
         }
 
 

@@ -19,8 +19,8 @@ from participation.inputs import int_arg
 from participation.registry import registry
 
 from ..blueprint import api
-from ..models import Catalogue, Consultation, Decision, Stage
-from ..services import reports
+from ..models import Catalogue, Consultation, Decision, ReportEdition, Stage
+from ..services import editions, reports
 from .open_data_schema import OPENAPI
 
 MAX_PER_PAGE = 1000
@@ -220,22 +220,52 @@ def consultation(consultation_id: int) -> Any:
 
 
 @api.get("/consultations/<int:consultation_id>/feedback")
-def consultation_feedback(consultation_id: int) -> Any:
+@api.get("/consultations/<int:consultation_id>/feedback/v/<int:number>")
+def consultation_feedback(consultation_id: int, number: int | None = None) -> Any:
+    """The latest published version, or version ``number``: fixed once published."""
     c = reports.get_public_consultation(consultation_id)
-    reports.require_published_report(c)
+    edition = editions.get_edition(c, number)
     page_no, per_page = _page_args(100)
-    fig = reports.figures(c)
-    groups = reports.answered_groups(c)
+    fig = reports.figures(edition)
+    groups = reports.answered_groups(edition)
     threshold = reports.concentrated_threshold()
     total = fig.comments
     pages = max(1, -(-total // per_page))
-    rows = list(
-        reports.export_rows(c, labels=False, offset=(page_no - 1) * per_page, limit=per_page)
-    )
+    rows = [
+        {
+            **row,
+            "submitted_on": _iso(row["submitted_on"]),
+            "responded_on": _iso(row["responded_on"]),
+        }
+        for row in reports.export_rows(
+            edition, labels=False, offset=(page_no - 1) * per_page, limit=per_page
+        )
+    ]
+    versions = editions.published_editions(c)
+
+    def this_url(**page: int) -> str:
+        if number is None:
+            return url_for(
+                "consultations_api.consultation_feedback",
+                consultation_id=c.id,
+                _external=True,
+                **page,
+            )
+        return url_for(
+            "consultations_api.consultation_feedback",
+            consultation_id=c.id,
+            number=number,
+            _external=True,
+            **page,
+        )
+
     return jsonify(
         {
             "consultation": _consultation_summary(c),
-            "summary": c.report_summary,
+            "version": _version(edition),
+            "latest_version": versions[-1].number,
+            "versions": [_version(v) for v in versions],
+            "summary": edition.summary,
             "figures": {
                 "comments": fig.comments,
                 "participants": fig.participants,
@@ -255,10 +285,10 @@ def consultation_feedback(consultation_id: int) -> Any:
                     "summary": g.summary,
                     "comments": n,
                     "concentrated": n >= threshold,
-                    "outcome": g.response.outcome.value if g.response else None,
-                    "reason": g.response.reason if g.response else "",
-                    "agency": g.response.organization.name if g.response else "",
-                    "responded_on": _iso(g.response.published_at) if g.response else None,
+                    "outcome": g.response.outcome.value,
+                    "reason": g.response.reason,
+                    "agency": g.response.organization.name,
+                    "responded_on": _iso(g.response.published_at),
                 }
                 for g, n in groups
             ],
@@ -267,14 +297,22 @@ def consultation_feedback(consultation_id: int) -> Any:
             "per_page": per_page,
             "total": total,
             "pages": pages,
-            "next": url_for(
-                "consultations_api.consultation_feedback",
-                consultation_id=c.id,
-                page=page_no + 1,
-                per_page=per_page,
-                _external=True,
-            )
-            if page_no < pages
-            else None,
+            "next": this_url(page=page_no + 1, per_page=per_page) if page_no < pages else None,
         }
     )
+
+
+def _version(edition: ReportEdition) -> dict[str, Any]:
+    """One published version: what it is, when, what changed, and its stable URLs."""
+    fig = reports.figures(edition)
+    urls = {"consultation_id": edition.consultation_id, "number": edition.number}
+    return {
+        "number": edition.number,
+        "published_at": _iso(edition.published_at),
+        "note": edition.note,
+        "changes": {"added": fig.added, "changed": fig.changed, "removed": fig.removed},
+        "url": url_for("consultations.feedback_version", **urls, _external=True),
+        "json_url": url_for("consultations_api.consultation_feedback", **urls, _external=True),
+        "csv_url": url_for("consultations.feedback_csv", **urls, _external=True),
+        "xlsx_url": url_for("consultations.feedback_xlsx", **urls, _external=True),
+    }

@@ -1,27 +1,28 @@
-"""The public feedback report and its CSV and XLSX exports (stable URLs)."""
+"""The public feedback report, each published version at its own stable URL, and
+their CSV and XLSX exports."""
 
 from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from flask import Response, render_template, request, send_file, stream_with_context
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
-from openpyxl import Workbook
 
 from participation.charts import bar_chart, line_chart
 from participation.db import db
 from participation.permissions import is_organizer_of
 
 from ..blueprint import bp
-from ..models import Channel, Consultation, Outcome
+from ..models import Channel, Consultation, Outcome, ReportEdition
 from ..services import dashboard as board
-from ..services import reports, responses
+from ..services import editions, reports, responses
+from . import xlsx_export
 
 PER_PAGE = 50
 # Cells Excel would read as a formula are prefixed with an apostrophe (CSV injection).
@@ -30,28 +31,35 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 @bp.get("/consultations/<int:consultation_id>/feedback")
 def feedback(consultation_id: int) -> Any:
+    """The latest published version; earlier ones stay at /feedback/v/<number>."""
     consultation = reports.get_public_consultation(consultation_id)
-    if consultation.report_published_at is None:
+    edition = editions.latest_edition(consultation)
+    if edition is None:
         return render_template(
             "consultations/feedback_pending.html",
             consultation=consultation,
             deadline=board.feedback_deadline(consultation),
             can_publish=is_organizer_of(current_user, consultation.decision.organization_id),
         )
-    return render_template("consultations/feedback.html", **_report_context(consultation))
+    return render_template("consultations/feedback.html", **_report_context(consultation, edition))
 
 
-def _report_context(consultation: Consultation) -> dict[str, Any]:
-    fig = reports.figures(consultation)
-    answered_groups = reports.answered_groups(consultation)
+@bp.get("/consultations/<int:consultation_id>/feedback/v/<int:number>")
+def feedback_version(consultation_id: int, number: int) -> Any:
+    consultation = reports.get_public_consultation(consultation_id)
+    edition = editions.get_edition(consultation, number)
+    return render_template("consultations/feedback.html", **_report_context(consultation, edition))
+
+
+def _report_context(consultation: Consultation, edition: ReportEdition) -> dict[str, Any]:
+    fig = reports.figures(edition)
+    answered_groups = reports.answered_groups(edition)
     args = request.args.to_dict()
-    query = reports.published_comments(consultation, args)
-    if any(args.get(k) for k in ("channel", "outcome")):
+    if reports.is_filtered(args):
+        query = reports.edition_entries(edition, args)
         page: Any = db.paginate(query, per_page=PER_PAGE, max_per_page=200)
-    else:  # the figures counted them already: no second scan, nearest-end offset
-        page = reports.comment_page(
-            consultation, query, request.args.get("page", 1, type=int) or 1, PER_PAGE, fig.comments
-        )
+    else:  # positions 1..n: a page is a key range, no count
+        page = reports.entry_page(edition, request.args.get("page", 1, type=int) or 1, PER_PAGE)
     per_day = line_chart(
         [(d.strftime("%m-%d"), n) for d, n in fig.per_day],
         _("Comments per day"),
@@ -62,8 +70,13 @@ def _report_context(consultation: Consultation) -> dict[str, Any]:
         _("Comments by outcome"),
         empty_text=_("No comments"),
     )
+    versions = editions.published_editions(consultation)
     return {
         "consultation": consultation,
+        "edition": edition,
+        "versions": versions,
+        "latest": versions[-1],
+        "first": versions[0],
         "fig": fig,
         "per_day_chart": per_day,
         "outcome_chart": by_outcome,
@@ -77,8 +90,8 @@ def _report_context(consultation: Consultation) -> dict[str, Any]:
         # Resolved once: a lazy label translates again on every use in the loop.
         "channel_labels": {k: str(v) for k, v in reports.CHANNEL_LABELS.items()},
         "outcome_labels": {k: str(v) for k, v in responses.OUTCOME_LABELS.items()},
+        "change_labels": {k: str(v) for k, v in reports.CHANGE_LABELS.items()},
         "outcome_badges": responses.OUTCOME_BADGES,
-        "effective": responses.effective_response,
         "public_text": reports.public_text,
         "day": _day_formatter(),
     }
@@ -102,23 +115,34 @@ def _day_formatter() -> Any:
 # ---- exports ------------------------------------------------------------------------
 
 
-def _published(consultation_id: int) -> Consultation:
+def _edition(consultation_id: int, number: int | None) -> tuple[Consultation, ReportEdition]:
     consultation = reports.get_public_consultation(consultation_id)
-    reports.require_published_report(consultation)
-    return consultation
+    return consultation, editions.get_edition(consultation, number)
 
 
-def _safe_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
+def _safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
-def _filename(consultation: Consultation, ext: str) -> str:
-    return f"feedback-{consultation.id}.{ext}"
+def _text(value: Any) -> Any:
+    """CSV cells: dates as ISO days, nothing as an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _filename(edition: ReportEdition, ext: str) -> str:
+    return f"feedback-{edition.consultation_id}-v{edition.number}.{ext}"
 
 
 @bp.get("/consultations/<int:consultation_id>/feedback.csv")
-def feedback_csv(consultation_id: int) -> Response:
-    consultation = _published(consultation_id)
+@bp.get("/consultations/<int:consultation_id>/feedback/v/<int:number>.csv")
+def feedback_csv(consultation_id: int, number: int | None = None) -> Response:
+    _consultation, edition = _edition(consultation_id, number)
     fields = reports.EXPORT_FIELDS
 
     def generate() -> Iterator[str]:
@@ -127,8 +151,8 @@ def feedback_csv(consultation_id: int) -> Response:
         # The BOM makes Excel read UTF-8; CRLF is what RFC 4180 and Excel expect.
         buf.write("\ufeff")
         writer.writerow(reports.export_headers())
-        for n, row in enumerate(reports.export_rows(consultation), 1):
-            writer.writerow([_safe_cell(row[f]) for f in fields])
+        for n, row in enumerate(reports.export_rows(edition), 1):
+            writer.writerow([_safe_cell(_text(row[f])) for f in fields])
             if n % 500 == 0:
                 yield buf.getvalue()
                 buf.seek(0)
@@ -139,26 +163,55 @@ def feedback_csv(consultation_id: int) -> Response:
         stream_with_context(generate()),
         mimetype="text/csv",
         headers={
-            "Content-Disposition": f"attachment; filename={_filename(consultation, 'csv')}",
-            "Cache-Control": "no-cache",
+            "Content-Disposition": f"attachment; filename={_filename(edition, 'csv')}",
+            # A numbered version never changes; the unnumbered URL follows the latest.
+            "Cache-Control": "public, max-age=86400" if number else "no-cache",
         },
     )
 
 
+# Column widths in characters, by field: long texts wide and wrapped, codes narrow.
+_XLSX_WIDTHS = {
+    "receipt": 20,
+    "article": 12,
+    "channel": 10,
+    "group": 24,
+    "published_text": 60,
+    "outcome": 10,
+    "reason": 50,
+    "agency": 24,
+    "submitted_on": 12,
+    "responded_on": 12,
+    "change": 16,
+    "version": 8,
+}
+_WRAPPED = {"group", "published_text", "reason", "agency"}
+
+
 @bp.get("/consultations/<int:consultation_id>/feedback.xlsx")
-def feedback_xlsx(consultation_id: int) -> Any:
-    consultation = _published(consultation_id)
-    wb = Workbook(write_only=True)  # rows go straight to disk, memory stays flat
-    ws = wb.create_sheet(_("Feedback")[:31])
-    ws.append(reports.export_headers())
-    for row in reports.export_rows(consultation):
-        ws.append([_safe_cell(row[f]) for f in reports.EXPORT_FIELDS])
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    wb.save(out)
-    out.seek(0)
+@bp.get("/consultations/<int:consultation_id>/feedback/v/<int:number>.xlsx")
+def feedback_xlsx(consultation_id: int, number: int | None = None) -> Any:
+    consultation, edition = _edition(consultation_id, number)
+    out = xlsx_export.workbook(
+        title=_("Feedback")[:31],
+        headers=reports.export_headers(),
+        fields=reports.EXPORT_FIELDS,
+        rows=({f: _safe_cell(v) for f, v in row.items()} for row in reports.export_rows(edition)),
+        widths=_XLSX_WIDTHS,
+        wrapped=_WRAPPED,
+        properties={
+            "title": f"{consultation.title} · {_('Feedback report')}",
+            "version": str(edition.number),
+            "subject": _(
+                "Version %(n)d, published %(date)s",
+                n=edition.number,
+                date=format_date(board.local_date(edition.published_at)),
+            ),
+        },
+    )
     return send_file(
         out,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
-        download_name=_filename(consultation, "xlsx"),
+        download_name=_filename(edition, "xlsx"),
     )

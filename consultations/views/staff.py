@@ -19,7 +19,7 @@ from participation.views.main import safe_next
 from ..blueprint import bp
 from ..models import Channel, Comment, Consultation, Outcome
 from ..services import dashboard as board
-from ..services import groups, reports, responses
+from ..services import editions, groups, reports, responses
 from ..tasks import DEADLINE_TASK, RECEIPTS_TASK
 
 PER_PAGE = 50
@@ -259,36 +259,86 @@ def discard_response(response_id: int) -> Any:
 
 
 def _report_form(consultation: Consultation, **extra: Any) -> str:
-    missing, receipts = reports.missing_responses(consultation)
+    latest = editions.latest_edition(consultation)
     return render_template(
         "consultations/staff_report.html",
         consultation=consultation,
-        missing=missing,
-        receipts=receipts,
+        latest=latest,
+        versions=editions.published_editions(consultation),
+        addendum=editions.draft_addendum(consultation),
+        blockers=editions.blockers(consultation),
+        pending=editions.pending_changes(consultation, latest) if latest else None,
         deadline=board.feedback_deadline(consultation),
         form=extra.pop("form", {}),
         **extra,
     )
 
 
-@bp.route("/staff/consultations/<int:consultation_id>/report", methods=["GET", "POST"])
-@login_required
-@write_limit
-def report_publish(consultation_id: int) -> Any:
-    consultation = get_consultation(consultation_id)
-    responses.require_lead_organizer(current_user, consultation)
-    if request.method == "GET":
-        return _report_form(consultation)
+def _report_action(consultation: Consultation, action: Any, done: str) -> Any:
+    """Run one publication step; a refusal re-renders the page with what is missing."""
     try:
-        reports.publish_report(current_user, consultation, request.form.get("summary", ""))
+        edition = action()
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
         return _report_form(
             consultation, error=exc.message, error_field=exc.field, form=request.form
         ), exc.status
-    flash(_("The feedback report is published."), "success")
-    return redirect(url_for(".feedback", consultation_id=consultation.id), 303)
+    flash(done, "success")
+    if edition is not None and edition.is_published:
+        return redirect(url_for(".feedback", consultation_id=consultation.id), 303)
+    return redirect(url_for(".report_publish", consultation_id=consultation.id), 303)
+
+
+@bp.route("/staff/consultations/<int:consultation_id>/report", methods=["GET", "POST"])
+@login_required
+@write_limit
+def report_publish(consultation_id: int) -> Any:
+    """Version 1 is published here; once it is, this page drafts the next addendum."""
+    consultation = get_consultation(consultation_id)
+    responses.require_lead_organizer(current_user, consultation)
+    if request.method == "GET":
+        return _report_form(consultation)
+    summary = request.form.get("summary", "")
+    if editions.latest_edition(consultation) is None:
+        return _report_action(
+            consultation,
+            lambda: editions.publish_report(current_user, consultation, summary),
+            _("The feedback report is published."),
+        )
+    return _report_action(
+        consultation,
+        lambda: editions.save_addendum(
+            current_user, consultation, summary, request.form.get("note", "")
+        ),
+        _("The addendum is saved. Another member of the agency must publish it."),
+    )
+
+
+@bp.post("/staff/consultations/<int:consultation_id>/report/addendum/publish")
+@login_required
+@write_limit
+def addendum_publish(consultation_id: int) -> Any:
+    consultation = get_consultation(consultation_id)
+    responses.require_lead_organizer(current_user, consultation)
+    return _report_action(
+        consultation,
+        lambda: editions.publish_addendum(current_user, consultation),
+        _("The addendum is published as a new version of the report."),
+    )
+
+
+@bp.post("/staff/consultations/<int:consultation_id>/report/addendum/discard")
+@login_required
+@write_limit
+def addendum_discard(consultation_id: int) -> Any:
+    consultation = get_consultation(consultation_id)
+    responses.require_lead_organizer(current_user, consultation)
+    return _report_action(
+        consultation,
+        lambda: editions.discard_addendum(current_user, consultation),
+        _("The drafted addendum was withdrawn."),
+    )
 
 
 # Group pages attach their routes to the same blueprint; they must load before it is

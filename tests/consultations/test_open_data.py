@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from consultations.models import Channel, CommentGroup, PublishMode, Stage
-from consultations.services import reports, responses
+from consultations.services import editions, responses
 from participation.db import db
 
 
@@ -82,7 +82,7 @@ def test_feedback_json(make_consultation, add_comment, organizer, approver, resi
     )
     _answer(group, organizer, approver, "not_adopted", "法定期限已满足。")
     _answer(private, organizer, approver, "explained", "不属于本草案范围。")
-    reports.publish_report(organizer, c, "总结")
+    editions.publish_report(organizer, c, "总结")
     db.session.commit()
 
     resp = client.get(f"/api/v1/consultations/{c.id}/feedback?per_page=4")

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from consultations.models import Channel, CommentGroup, PublishMode
-from consultations.services import reports, responses
+from consultations.services import editions, reports, responses
 from participation.db import db, utcnow
 from participation.models import AuditEntry
 
@@ -68,7 +68,7 @@ def reported(make_consultation, add_comment, organizer, approver, resident, make
     _answer(named, organizer, approver, "adopted", "")
     _answer(private, organizer, approver, "explained", "已转交交通运输部门研究。")
     _answer(offline, organizer, approver, "partly_adopted", "部分内容已在第八条体现。")
-    reports.publish_report(organizer, c, "共收到意见6条，采纳2条。")
+    editions.publish_report(organizer, c, "共收到意见6条，采纳2条。")
     db.session.commit()
     return {
         "c": c,
@@ -107,8 +107,13 @@ def test_publication_requires_closed_window_summary_and_every_answer(
     db.session.refresh(c)
     assert c.report_published_at is not None and c.report_summary == "总结"
     assert db.session.scalar(sa.select(AuditEntry.id).where(AuditEntry.action == "report.publish"))
-    # Publishing twice is refused.
-    assert client.post(url, data={"summary": "再次"}).status_code == 409
+    # Publishing twice is not possible: the same form now drafts an addendum, which
+    # needs a note saying what changed, and version 1 stays as it was.
+    resp = client.post(url, data={"summary": "再次"})
+    assert resp.status_code == 400 and "say what changed" in resp.get_data(as_text=True)
+    with pytest.raises(Exception, match="already published"):
+        editions.publish_report(organizer, c, "再次")
+    assert [e.summary for e in editions.published_editions(c)] == ["总结"]
 
 
 def test_only_lead_agency_publishes(make_consultation, resident, make_org, make_user, login_as):
@@ -167,7 +172,7 @@ def test_report_list_filters_and_pagination(reported, client):
 
 def test_consultation_without_comments_says_so(make_consultation, organizer, client):
     c = make_consultation(state="closed")
-    reports.publish_report(organizer, c, "本次征求意见期间未收到意见。")
+    editions.publish_report(organizer, c, "本次征求意见期间未收到意见。")
     db.session.commit()
     html = client.get(f"/consultations/{c.id}/feedback?lang=en").get_data(as_text=True)
     assert "received no comments" in html
@@ -209,7 +214,7 @@ def test_csv_cells_cannot_inject_formulas(
     c = make_consultation(state="closed")
     x = add_comment(c, '=HYPERLINK("http://evil")')
     _answer(x, organizer, approver, "explained", "@SUM(1)")
-    reports.publish_report(organizer, c, "总结")
+    editions.publish_report(organizer, c, "总结")
     db.session.commit()
     text = client.get(f"/consultations/{c.id}/feedback.csv").get_data(as_text=True)
     row = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1]
@@ -262,66 +267,24 @@ def test_feed_omits_confidential_decisions(make_consultation, make_decision, cli
     assert root.findall("{http://www.w3.org/2005/Atom}entry") == []
 
 
-def test_cached_figures_follow_every_change(reported, add_comment, organizer, approver, client):
-    c = reported["c"]
-    url = f"/consultations/{c.id}/feedback?lang=en"
-    assert "<strong>6</strong> comments" in client.get(url).get_data(as_text=True)
-    # A late offline opinion (ORM write) shows at once, with its answer.
-    late = add_comment(c, "补充意见：建议增加公众参与条款。", channel=Channel.letter)
-    html = client.get(url).get_data(as_text=True)
-    assert "<strong>7</strong> comments" in html and late.receipt_no in html
-    _answer(late, organizer, approver, "adopted", "")
-    db.session.commit()
-    assert reports.figures(c).by_outcome["adopted"] == 2
-    # A Core bulk write (as merging does) changes the sizes once the writer touches the cache.
-    extra = CommentGroup(consultation_id=c.id, title="补充", confirmed=True)
-    db.session.add(extra)
-    db.session.commit()
-    add_comment(c, "同样建议取消限行。", group_id=extra.id)
-    assert dict((g.id, n) for g, n in reports.answered_groups(c))[reported["group"].id] == 3
-    from consultations.models import Comment
-
-    db.session.execute(
-        sa.update(Comment).where(Comment.group_id == extra.id).values(group_id=reported["group"].id)
-    )
-    from consultations.services import feedback_cache
-
-    feedback_cache.touch(c)
-    db.session.commit()
-    assert dict((g.id, n) for g, n in reports.answered_groups(c))[reported["group"].id] == 4
-
-
-def test_pages_from_either_end_cover_every_comment_once(make_consultation, add_comment):
-    c = make_consultation(state="closed")
-    made = [add_comment(c, f"意见{i}") for i in range(7)]
-    query = reports.published_comments(c, {})
-    pages = [reports.comment_page(c, query, n, 3, 7) for n in (1, 2, 3)]
-    assert [x.id for p in pages for x in p.items] == [x.id for x in made]
-    assert (pages[2].has_next, pages[0].has_prev, pages[1].pages) == (False, False, 3)
-    assert reports.comment_page(c, query, 99, 3, 7).page == 3  # clamped to the last page
-
-
-def test_published_pages_seek_from_cached_keys_and_see_new_data(
+def test_pages_are_position_ranges_covering_every_comment_once(
     make_consultation, add_comment, organizer, approver
 ):
-    """Keyset pages of a published report: same rows as OFFSET, rebuilt when data change."""
+    """Two comments per second: the id breaks the tie, as in the ORDER BY, across pages."""
     c = make_consultation(state="closed")
     start = utcnow() - timedelta(days=3)
-    # Two comments per second: the id breaks the tie, as in the ORDER BY, across pages.
     made = [
         add_comment(c, f"意见{i}", submitted_at=start + timedelta(seconds=i // 2)) for i in range(8)
     ]
-    c.report_published_at = utcnow()
+    for m in made:
+        _answer(m, organizer, approver)
+    edition = editions.publish_report(organizer, c, "总结")
     db.session.commit()
-    query = reports.published_comments(c, {})
-    assert reports.page_anchors(c, 3) == [(made[i].submitted_at, made[i].id) for i in (0, 3, 6)]
-    pages = [reports.comment_page(c, query, n, 3, 8) for n in (1, 2, 3)]
-    assert [[x.id for x in p.items] for p in pages] == [
+    pages = [reports.entry_page(edition, n, 3) for n in (1, 2, 3)]
+    assert [[e.comment_id for e in p.items] for p in pages] == [
         [m.id for m in made[0:3]],
         [m.id for m in made[3:6]],
         [m.id for m in made[6:8]],
     ]
-    early = add_comment(c, "补录的一条较早意见。", submitted_at=start - timedelta(hours=1))
-    db.session.commit()
-    first = reports.comment_page(c, reports.published_comments(c, {}), 1, 3, 9)
-    assert [x.id for x in first.items] == [early.id, made[0].id, made[1].id]
+    assert (pages[2].has_next, pages[0].has_prev, pages[1].pages) == (False, False, 3)
+    assert reports.entry_page(edition, 99, 3).page == 3  # clamped to the last page
