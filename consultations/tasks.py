@@ -24,6 +24,7 @@ from .models.response import DeadlineAlert
 GROUPING_TASK = "consultations.run_grouping"
 DEADLINE_TASK = "consultations.deadline_alerts"
 RECEIPTS_TASK = "consultations.mail_receipts"
+STALE_GROUPING_TASK = "consultations.fail_stale_grouping"
 
 
 @shared_task(name=GROUPING_TASK)
@@ -33,10 +34,13 @@ def run_grouping(job_id: int) -> str:
     from .services.groups import clear_proposals, groupable_texts, save_proposals
 
     job = db.session.get(GroupingJob, job_id)
-    if job is None or job.status == "done":
+    # A redelivered message of a job that finished, or that the stale sweep failed (the
+    # organizer may have started another since), does nothing.
+    if job is None or job.status not in ("queued", "running"):
         return "skipped"
     consultation_id = job.consultation_id
     job.status, job.started_at, job.done = "running", utcnow(), 0
+    job.heartbeat_at = utcnow()
     items = groupable_texts(consultation_id)
     job.total = len(items)
     db.session.commit()
@@ -45,7 +49,9 @@ def run_grouping(job_id: int) -> str:
     def progress(done: int, total: int) -> None:
         # Its own small commit, so the organizer's polling sees the bar move.
         db.session.execute(
-            sa.update(GroupingJob).where(GroupingJob.id == job_id).values(done=done, total=total)
+            sa.update(GroupingJob)
+            .where(GroupingJob.id == job_id)
+            .values(done=done, total=total, heartbeat_at=utcnow())
         )
         db.session.commit()
 
@@ -77,6 +83,14 @@ def run_grouping(job_id: int) -> str:
         db.session.commit()
         raise
     return "done"
+
+
+@shared_task(name=STALE_GROUPING_TASK)
+def fail_stale_grouping() -> int:
+    """Periodic: a grouping job whose worker died is failed, never left running."""
+    from .services.groups import fail_stale_jobs
+
+    return fail_stale_jobs()
 
 
 @shared_task(name=RECEIPTS_TASK)

@@ -90,6 +90,10 @@ class Config:
         self.MAIL_SENDER = env("MAIL_SENDER", "noreply@canyu.localhost")
         self.SENSITIVE_WORDS_FILE = env("SENSITIVE_WORDS_FILE", "")
         self.PERIODIC_JOBS = _bool("PERIODIC_JOBS", True)
+        # Faults (docs/deploy.md): mail still queued this long is queued again; a grouping
+        # job without a heartbeat this long is failed so it can be run again.
+        self.OUTBOX_RESEND_SECONDS = int(env("OUTBOX_RESEND_SECONDS", "300"))
+        self.GROUPING_STALE_SECONDS = int(env("GROUPING_STALE_SECONDS", "600"))
         self.FEATURES = [f for f in env("FEATURES", "consultations,events").split(",") if f]
         # Local numbers of the legal rules (DOMAIN.md), configurable per province.
         self.MIN_COMMENT_DAYS = int(env("MIN_COMMENT_DAYS", "30"))

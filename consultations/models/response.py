@@ -110,6 +110,10 @@ class GroupingJob(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
+    # A lease: set when queued and at every progress step. A queued or running job whose
+    # heartbeat stopped (its worker was killed, its message lost) is failed by the stale
+    # job sweep (services.groups.fail_stale_jobs), so it can be run again.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DeadlineAlert(db.Model):

@@ -34,8 +34,12 @@ from ..models import (
 from .responses import comments_of, require_lead_organizer
 
 MAX_TITLE = 300
-# A queued or running job younger than this is reused instead of starting another.
-JOB_REUSE = timedelta(minutes=30)
+
+
+def stale_after() -> timedelta:
+    """A queued or running job without a heartbeat for this long is lost: the worker
+    running it died, or its queue message was lost with Redis."""
+    return timedelta(seconds=int(current_app.config.get("GROUPING_STALE_SECONDS", 600)))
 
 
 def concentrated_threshold() -> int:
@@ -94,9 +98,14 @@ def start_grouping(user: User, consultation: Consultation) -> GroupingJob:
         .order_by(GroupingJob.id.desc())
         .limit(1)
     )
-    if recent is not None and (recent.started_at or utcnow()) > utcnow() - JOB_REUSE:
+    if recent is not None and (recent.heartbeat_at or utcnow()) > utcnow() - stale_after():
         return recent
-    job = GroupingJob(consultation_id=consultation.id, created_by_id=user.id, status="queued")
+    job = GroupingJob(
+        consultation_id=consultation.id,
+        created_by_id=user.id,
+        status="queued",
+        heartbeat_at=utcnow(),
+    )
     db.session.add(job)
     db.session.flush()
     audit.record(user, "grouping.start", "consultation", consultation.id, data={"job": job.id})
@@ -109,6 +118,26 @@ def start_grouping(user: User, consultation: Consultation) -> GroupingJob:
 
     after_commit(enqueue)
     return job
+
+
+def fail_stale_jobs() -> int:
+    """Mark failed every queued or running job whose heartbeat stopped; the organizer's
+    page then says the run failed and offers to run it again. Returns how many."""
+    lost = db.session.scalars(
+        sa.update(GroupingJob)
+        .where(
+            GroupingJob.status.in_(["queued", "running"]),
+            sa.or_(
+                GroupingJob.heartbeat_at < utcnow() - stale_after(),
+                GroupingJob.heartbeat_at.is_(None),  # queued before heartbeats existed
+            ),
+        )
+        .values(status="failed", finished_at=utcnow(), result={"error": "worker_lost"})
+        .returning(GroupingJob.id),
+        execution_options={"synchronize_session": False},
+    ).all()
+    db.session.commit()
+    return len(lost)
 
 
 def latest_job(consultation: Consultation) -> GroupingJob | None:

@@ -20,7 +20,7 @@ from ..blueprint import bp
 from ..models import Channel, Comment, Consultation, Outcome
 from ..services import dashboard as board
 from ..services import editions, groups, reports, responses
-from ..tasks import DEADLINE_TASK, RECEIPTS_TASK
+from ..tasks import DEADLINE_TASK, RECEIPTS_TASK, STALE_GROUPING_TASK
 
 PER_PAGE = 50
 
@@ -34,6 +34,7 @@ def register(app: Flask) -> None:
     app.config.setdefault("GROUPING_THRESHOLD", float(env("GROUPING_THRESHOLD", "0.5")))
     registry(app).periodic.append(PeriodicJob("feedback-deadlines", 3600, DEADLINE_TASK))
     registry(app).periodic.append(PeriodicJob("comment-receipts", 60, RECEIPTS_TASK))
+    registry(app).periodic.append(PeriodicJob("stale-grouping-jobs", 60, STALE_GROUPING_TASK))
 
 
 def get_consultation(consultation_id: int) -> Consultation:
