@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 from dataclasses import dataclass
 
 from flask import render_template
@@ -10,6 +11,8 @@ from flask_babel import force_locale
 
 from .db import after_commit, db
 from .models import OutboxMail, User
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,10 @@ def send_mail(
     def deliver() -> None:
         from .tasks import deliver_mail
 
-        deliver_mail.delay(mail_id)
+        try:
+            deliver_mail.delay(mail_id)
+        except Exception:  # noqa: BLE001 - the commit stands; the resend sweep sends it
+            log.warning("could not queue mail %s; the resend sweep will", mail_id, exc_info=True)
 
     after_commit(deliver)
     return mail

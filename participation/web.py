@@ -235,6 +235,7 @@ def register_core(app: Flask) -> None:
     for bp in (main.bp, accounts.bp, admin.bp, api.bp):
         app.register_blueprint(bp)
     sockets.register()
+    tasks.register_periodic(app)
     register_cli(app)
     _register_errors(app)
     _security_headers(app)
