@@ -1,7 +1,10 @@
 """Publicly verifiable lottery for hearing seats (听证会参加人遴选).
 
-Pure module: no Flask or SQLAlchemy, so the same file doubles as the
-stand-alone verifier that the public runs (``python -m events.lottery verify``).
+Pure module: Python's standard library only (3.10 or later), no Flask or
+SQLAlchemy, so this very file is the stand-alone verifier the public downloads
+from every selection page as ``verify_selection.py`` (its SHA-256 is shown there)
+and runs with ``python3 verify_selection.py selection.json``. Inside the platform
+the same check is ``python -m events.lottery verify selection.json``.
 
 Protocol: publish ``commit(seed)`` before the draw; afterwards publish the
 document built by ``publication()``, which anyone can check with ``verify()``.
@@ -299,14 +302,15 @@ def format_report(report: VerifyReport) -> str:
 
 
 def _main(argv: list[str] | None = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if args_in[:1] == ["verify"]:  # `python -m events.lottery verify FILE`
+        args_in = args_in[1:]
     parser = argparse.ArgumentParser(
-        prog="python -m events.lottery",
-        description="Check a published hearing-seat lottery (no network access).",
+        description="Check a published hearing-seat lottery (selection.json) by "
+        "recomputing it. Needs nothing but Python 3.10+; makes no network access.",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("verify", help="recompute a published selection document")
-    check.add_argument("path", help="JSON file, or '-' to read standard input")
-    args = parser.parse_args(argv)
+    parser.add_argument("path", help="selection.json, or '-' to read standard input")
+    args = parser.parse_args(args_in)
     try:
         if args.path == "-":
             text = sys.stdin.read()

@@ -2,7 +2,7 @@
 
 Protocol of docs/lottery.md: the applicant list (pseudonymised) and the seed hash are
 published together before the draw; the draw publishes the seed and the result, which
-anyone can re-check with `python -m events.lottery verify selection.json`.
+anyone can re-check with the stand-alone verifier linked from the selection page.
 """
 
 from __future__ import annotations
@@ -22,6 +22,11 @@ from ..models import Application, ApplicationStatus, Event, SelectionDraw, Selec
 from .notifications import notify
 from .permissions import require_event_organizer
 from .seats import fill_free_seats, lock_event
+
+PENDING_NOTE = {
+    "en": "The seed is published with the result after the draw.",
+    "zh": "随机种子在摇号后与摇号结果一并公布。",
+}
 
 
 def draw_of(event: Event) -> SelectionDraw | None:
@@ -185,5 +190,7 @@ def public_document(event: Event) -> dict[str, Any] | None:
             key: {"seats": c["seats"], "applicants": c["applicants"]}
             for key, c in draw.frozen["categories"].items()
         },
-        "note": "The seed is published with the result after the draw.",
+        # A record served to everyone alike, so both languages rather than the reader's.
+        "note": PENDING_NOTE["en"],
+        "note_zh": PENDING_NOTE["zh"],
     }

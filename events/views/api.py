@@ -221,7 +221,8 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "Published lottery data: seed hash and pseudonymised applicants "
                 "before the draw; seed, selected and waitlist after it. Verify with "
-                "`python -m events.lottery verify selection.json` (docs/lottery.md)",
+                "the stand-alone /events/verify_selection.py (standard library only): "
+                "`python3 verify_selection.py selection.json` (docs/lottery.md)",
                 "parameters": [
                     {
                         "name": "event_id",
