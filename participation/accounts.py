@@ -15,21 +15,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from . import audit, snapshots
+from . import audit, passwords, snapshots
 from .db import db, utcnow
 from .errors import Conflict, NotFound, ServiceError
 from .mail import send_template
 from .models import Membership, Organization, OutboxMail, User
 from .permissions import require_admin
 from .public_text import screen_columns
+from .screening import find_pii
 from .signals import user_data_erase, user_data_export
 
 # Display names are shown with named comments and questions: screened like any public text.
 screen_columns(User.display_name)
 
 _hasher = PasswordHasher()
-MIN_PASSWORD = 10
-MAX_PASSWORD = 200
+MIN_PASSWORD = passwords.MIN_PASSWORD
+MAX_PASSWORD = passwords.MAX_PASSWORD
 VERIFY_MAX_AGE = 3 * 24 * 3600
 RESET_MAX_AGE = 2 * 3600
 
@@ -58,32 +59,50 @@ def normalise_email(raw: str) -> str:
     return info.normalized.lower()
 
 
-def _check_password_strength(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD:
-        raise ServiceError(
-            _("The password must have at least %(n)d characters.", n=MIN_PASSWORD),
-            field="password",
-        )
-    if len(password) > MAX_PASSWORD:
-        raise ServiceError(_("The password is too long."), field="password")
+def _check_password_strength(password: str, email: str | None = None, name: str = "") -> None:
+    passwords.check(password, email=email, name=name)
 
 
 def _check_display_name(name: str) -> str:
     name = (name or "").strip()
     if not 1 <= len(name) <= 50:
         raise ServiceError(_("Please enter a name of 1 to 50 characters."), field="display_name")
+    if find_pii(name):
+        raise ServiceError(
+            _(
+                "Your name is shown publicly with the comments you publish under it: "
+                "please leave out phone numbers, ID numbers and email addresses."
+            ),
+            field="display_name",
+        )
     return name
 
 
-def register(email: str, password: str, display_name: str, locale: str = "zh") -> User:
+def register(email: str, password: str, display_name: str, locale: str = "zh") -> User | None:
+    """A new unverified account, or None when the address is taken.
+
+    The caller answers both cases the same way ("check your mailbox"), so registration
+    does not tell whether an address has an account; the owner of a taken address gets
+    a notice instead of a verification mail.
+    """
     email = normalise_email(email)
-    _check_password_strength(password)
     name = _check_display_name(display_name)
-    if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise Conflict(_("An account with this email address exists already."), field="email")
+    _check_password_strength(password, email, name)
+    password_hash = hash_password(password)  # in both cases: the same time either way
+    existing = db.session.scalar(sa.select(User).where(User.email == email))
+    if existing is not None:
+        if existing.is_active:
+            send_template(
+                existing,
+                _l("Someone tried to register with your email address"),
+                "mail/account_exists.txt",
+                login_link=url_for("accounts.login", _external=True),
+                reset_link=url_for("accounts.request_reset", _external=True),
+            )
+        return None
     user = User(
         email=email,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         display_name=name,
         locale=locale if locale in {"zh", "en"} else "zh",
     )
@@ -158,7 +177,7 @@ def reset_password(token: str, new_password: str) -> User:
     user = db.session.get(User, data.get("id"))
     if user is None or data.get("fp") != _reset_fingerprint(user):
         raise ServiceError(_("This link is not valid or has expired."))
-    _check_password_strength(new_password)
+    _check_password_strength(new_password, user.email, user.display_name)
     user.password_hash = hash_password(new_password)
     return user
 

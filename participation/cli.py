@@ -30,6 +30,8 @@ def register_cli(app: Flask) -> None:
         from .db import utcnow
 
         user = accounts.register(email, password, display_name)
+        if user is None:
+            raise click.ClickException(f"An account with the address {email} exists already.")
         user.is_admin = True
         user.email_verified_at = utcnow()
         db.session.commit()

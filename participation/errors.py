@@ -18,6 +18,10 @@ class PermissionDenied(ServiceError):
     status = 403
 
 
+class EmailNotVerified(PermissionDenied):
+    """Signed in, but the email address is not confirmed yet (pages offer a new link)."""
+
+
 class NotFound(ServiceError):
     status = 404
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from .errors import PermissionDenied
+from .errors import EmailNotVerified, PermissionDenied
 from .models import User
 
 
@@ -22,6 +22,23 @@ def require_signed_in(user: User | None) -> User:
     if not user or not getattr(user, "is_authenticated", False):
         raise PermissionDenied(_("Please sign in first."))
     return user
+
+
+def require_verified(user: User | None) -> User:
+    """Signed in with a confirmed email address: needed to publish or take a seat.
+
+    Accounts are free to create; a confirmed address keeps throw-away accounts from
+    commenting, applying, asking or voting the moment they exist.
+    """
+    require_signed_in(user)
+    if user.email_verified_at is None:  # type: ignore[union-attr]
+        raise EmailNotVerified(
+            _(
+                "Please confirm your email address first: open the link we sent you, "
+                "or ask for a new one on your account page."
+            )
+        )
+    return user  # type: ignore[return-value]
 
 
 def require_admin(user: User | None) -> User:

@@ -30,7 +30,7 @@ from participation.db import db, utcnow
 from participation.errors import Conflict, Gone, PermissionDenied, ServiceError, Unavailable
 from participation.links import request_context_if_needed
 from participation.models import Organization, User
-from participation.permissions import require_organizer, require_signed_in
+from participation.permissions import require_organizer, require_verified
 from participation.screening import load_words, mask, screen
 
 from ..models import (
@@ -302,7 +302,7 @@ def submit_comment(
     On PostgreSQL it then goes into the database together with other requests'
     comments, in one INSERT (participation.batching). Everything else here only reads.
     """
-    require_signed_in(user)
+    require_verified(user)  # a throw-away account cannot comment the moment it exists
     key = _check_key(idempotency_key)
     text = clean_body(body)
     mode = parse_publish_mode(publish_mode)

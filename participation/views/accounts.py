@@ -34,7 +34,7 @@ def register() -> Any:
             ServiceError(_("Please read and accept the privacy notice."), field="consent"),
         )
     try:
-        user = accounts.register(
+        accounts.register(
             request.form.get("email", ""),
             request.form.get("password", ""),
             request.form.get("display_name", ""),
@@ -43,9 +43,16 @@ def register() -> Any:
         db.session.commit()
     except ServiceError as exc:
         return _form_error("accounts/register.html", exc)
-    login_user(user)
-    flash(_("Welcome! We have sent you an email to confirm your address."), "success")
-    return redirect(url_for("accounts.profile"))
+    # The same answer whether the address was new or taken (its owner got a notice):
+    # registration must not tell who has an account. Nobody is signed in here.
+    flash(
+        _(
+            "Please check your mailbox: we have sent a link to confirm your address. "
+            "Open it, then sign in."
+        ),
+        "success",
+    )
+    return redirect(url_for("accounts.login"))
 
 
 @bp.get("/verify/<token>")

@@ -11,7 +11,7 @@ from events.services.permissions import require_event_moderator as _require_even
 from participation.db import db
 from participation.errors import NotFound, PermissionDenied
 from participation.models import User
-from participation.permissions import require_signed_in
+from participation.permissions import require_verified
 
 from ..models import LiveBan, LiveSession
 
@@ -60,8 +60,8 @@ def is_banned(user: User | None, session: LiveSession) -> bool:
 
 
 def require_participant(user: User | None, session: LiveSession) -> User:
-    """Signed in and not banned from this session: may ask and vote."""
-    require_signed_in(user)
+    """Signed in with a confirmed address and not banned from this session: may ask and vote."""
+    require_verified(user)
     if is_banned(user, session):
         raise PermissionDenied(
             _("You can still watch, but the moderators have stopped you taking part.")

@@ -24,7 +24,7 @@ from participation.db import db, utcnow
 from participation.errors import Gone, NotFound, PermissionDenied
 from participation.extensions import socketio
 from participation.models import User
-from participation.permissions import require_signed_in
+from participation.permissions import require_verified
 
 from ..models import LiveBan, LiveSession, Question, QuestionStatus, QuestionVote, SessionState
 from .access import get_session
@@ -115,7 +115,7 @@ def cast(user: User | None, question_id: int, on: bool = True) -> int:
         if status != QuestionStatus.approved:
             raise NotFound(_("This question is not public."))
         checks["public"].add(question_id)
-    require_signed_in(user)
+    require_verified(user)
     if user.id in checks["banned"]:  # type: ignore[union-attr]
         raise PermissionDenied(
             _("You can still watch, but the moderators have stopped you taking part.")
