@@ -374,8 +374,12 @@ def _find_pii_folded(folded: str) -> list[PiiMatch]:
     for regex in (_MOBILE_RE, _LANDLINE_RE, _LONG_DIGITS_RE):
         for m in regex.finditer(folded):
             claim("phone", m.start(), m.end())
-    for found in (*_spelled_emails(folded), *_separated_numbers(_digit_view(folded))):
+    view = _digit_view(folded)
+    for found in (*_spelled_emails(folded), *_separated_numbers(view)):
         claim(found.kind, found.start, found.end)
+    if view != folded:  # Chinese numerals: the same catch-all as for long digit runs
+        for m in _LONG_DIGITS_RE.finditer(view):
+            claim("phone", m.start(), m.end())
     taken.sort(key=lambda m: m.start)
     return taken
 

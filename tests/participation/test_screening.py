@@ -544,6 +544,14 @@ def test_two_spaced_numbers_in_a_row_are_both_masked():
 def test_normaliser_on_long_hostile_input():
     # Long runs of single digits, numerals and spelled "at"s (speed: see the bench, not here).
     assert mask("1 2 " * 5000) == "1 2 " * 5000
-    assert mask("一" * 20000) == "一" * 20000
+    # A run of 20,000 numerals is a long number like any other: masked but for its ends.
+    assert mask("一" * 20000) == "一" * 3 + "*" * 19993 + "一" * 4
     spelled = mask("mail x at y dot com, " * 1000)
     assert spelled == "mail x*** at y dot com, " * 1000
+
+
+def test_long_runs_of_chinese_numerals_are_masked_like_long_digit_runs():
+    # 六 is both part of the name and a numeral: the run is 12 digits, not a mobile.
+    text = "赵六一三九一二三四五六七八"
+    assert kinds(text) == [("phone", "六一三九一二三四五六七八")]
+    assert mask(text) == "赵六一三*****五六七八"
