@@ -25,6 +25,7 @@ GROUPING_TASK = "consultations.run_grouping"
 DEADLINE_TASK = "consultations.deadline_alerts"
 RECEIPTS_TASK = "consultations.mail_receipts"
 STALE_GROUPING_TASK = "consultations.fail_stale_grouping"
+HELD_TASK = "consultations.mail_held_notices"
 
 
 @shared_task(name=GROUPING_TASK)
@@ -98,6 +99,15 @@ def mail_receipts() -> int:
     """Mail the receipts of newly stored comments; nudged after each commit, and run
     every minute as a safety net for a nudge lost with its web process."""
     from .services.receipt_mail import mail_pending
+
+    return mail_pending()
+
+
+@shared_task(name=HELD_TASK)
+def mail_held_notices() -> int:
+    """Tell the organizers that opinions wait for review, one mail per consultation per
+    window; nudged after a held comment is stored, and run every few minutes."""
+    from .services.held_notice import mail_pending
 
     return mail_pending()
 

@@ -76,6 +76,13 @@ class Comment(db.Model):
             sqlite_where=sa.text("receipt_pending"),
             postgresql_where=sa.text("receipt_pending"),
         ),
+        # Held comments the organizers have not yet been told about (a few rows at most).
+        sa.Index(
+            "ix_comments_review_notice_pending",
+            "consultation_id",
+            sqlite_where=sa.text("review_notice_pending"),
+            postgresql_where=sa.text("review_notice_pending"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,6 +128,8 @@ class Comment(db.Model):
     # The receipt mail is still to be sent. The comment row is its own outbox entry,
     # committed with the comment; a sweep task mails it (participation.sweeps).
     receipt_pending: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Held for review and not yet in a mail to the organizers (consultations.held_notice).
+    review_notice_pending: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     consultation: Mapped[Consultation] = relationship()
     article: Mapped[Article | None] = relationship()

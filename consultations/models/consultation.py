@@ -44,6 +44,8 @@ class Consultation(db.Model):
     )
     report_summary: Mapped[str] = mapped_column(sa.Text, default="")
     report_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the organizers were last mailed that opinions wait for review (one per window).
+    review_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")

@@ -42,7 +42,7 @@ from ..models import (
     ModerationMode,
     PublishMode,
 )
-from . import receipt_mail, receipts
+from . import held_notice, receipt_mail, receipts
 
 DEFAULT_MIN_CHARS = 5
 DEFAULT_MAX_CHARS = 5000
@@ -254,6 +254,8 @@ def _screened(body: str, moderation: ModerationMode) -> dict[str, Any]:
         "published_body": result.masked,
         "flagged_words": list(result.flagged_words),
         "status": CommentStatus.pending if needs_review else CommentStatus.accepted,
+        # A held comment promises its organizers a notice (services.held_notice).
+        "review_notice_pending": needs_review,
     }
 
 
@@ -340,6 +342,8 @@ def submit_comment(
         return _replay(existing, request_shape)
     assert stored is not None
     receipt_mail.queue_after_commit()
+    if stored["review_notice_pending"]:
+        held_notice.queue_after_commit()
     receipt = Receipt(
         stored["receipt_no"],
         stored["status"],
@@ -395,6 +399,7 @@ _ONLINE_COLUMNS = (
     "flagged_words",
     "status",
     "receipt_pending",
+    "review_notice_pending",
 )
 
 
@@ -653,6 +658,8 @@ def _enter_offline(
     )
     if comment.receipt_pending:
         receipt_mail.queue_after_commit()
+    if comment.review_notice_pending:
+        held_notice.queue_after_commit()
     return comment
 
 
@@ -675,6 +682,8 @@ def _update_offline(actor: User, comment: Comment, text: str) -> Comment:
     # A moderator's rejection stands; a newly flagged text goes back to review.
     if result.needs_review and old_status == CommentStatus.accepted:
         comment.status = CommentStatus.pending
+        comment.review_notice_pending = True
+        held_notice.queue_after_commit()
     audit.record(
         actor,
         "comment.update_offline",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Any
 
@@ -13,17 +14,22 @@ from participation.db import db
 from participation.errors import NotFound, ServiceError
 from participation.inputs import int_arg
 from participation.ratelimit import write_limit
+from participation.registry import PeriodicJob, registry
 
 from ..blueprint import bp
 from ..models import Channel, CommentStatus, Consultation
 from ..services import comments, moderation
+from ..tasks import HELD_TASK
 
 PER_PAGE = 25
 
 
 def register(app: Flask) -> None:
-    # The staff sub-navigation of every consultation page shows what waits for review.
+    """The held count in every staff sub-navigation, and the sweep that mails organizers
+    when opinions wait for review (at most one mail per consultation per window)."""
     app.add_template_global(moderation.held_count, "held_count")
+    app.config.setdefault("HELD_NOTICE_MINUTES", int(os.environ.get("HELD_NOTICE_MINUTES", "60")))
+    registry(app).periodic.append(PeriodicJob("held-comment-notices", 300, HELD_TASK))
 
 
 def _consultation(consultation_id: int) -> Consultation:

@@ -142,6 +142,7 @@ def row(make_consultation, make_user) -> Callable[..., dict[str, Any]]:
             "flagged_words": [],
             "status": "accepted",
             "receipt_pending": False,
+            "review_notice_pending": False,
             "receipt_no": receipt_no or receipts.generate(2026),
         }
 

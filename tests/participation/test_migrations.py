@@ -55,50 +55,71 @@ def _assert_checks_allow_every_enum_value(conn: sa.Connection) -> None:
                 assert not missing, f"{table.name}.{column.name} CHECK lacks {missing}"
 
 
+def _insert_then(conn: sa.Connection, table_name: str, /, **values: object) -> int:
+    """Insert a row with the columns the table had at that revision (the models may
+    have more since): given values, else the model's scalar or callable default."""
+    table = sa.Table(table_name, sa.MetaData(), autoload_with=conn)
+    model = db.metadata.tables[table_name]
+    row = {}
+    for column in table.columns:
+        if column.name in values:
+            row[column.name] = values[column.name]
+        elif column.name in model.c and (default := model.c[column.name].default) is not None:
+            arg = default.arg
+            row[column.name] = arg(None) if callable(arg) else arg
+    return conn.execute(sa.insert(table).values(row)).inserted_primary_key[0]
+
+
 def _comments_before_the_open_day_channel() -> tuple[int, int]:
     """At revision b471746de4d3: an open day's filed statement (then a field visit) and
-    a real field visit on the same consultation."""
-    from consultations.models import Catalogue, Comment, Consultation, Decision, DraftVersion
-    from events.models import Event, EventKind
+    a real field visit on the same consultation. Written with the tables of that
+    revision, so columns added later do not break the step."""
     from participation.db import utcnow
-    from participation.models import Organization
 
     now = utcnow()
-    org = Organization(name="开放日测试厅")
-    catalogue = Catalogue(year=2026, title="目录")
-    decision = Decision(catalogue=catalogue, organization=org, title="条例")
-    draft = DraftVersion(decision=decision, version=1, title="稿", published_at=now)
-    consultation = Consultation(
-        decision=decision, draft=draft, title="征求意见", opens_at=now, closes_at=now
-    )
-    event = Event(
-        kind=EventKind.open_day,
-        title="政府开放日",
-        organization=org,
-        starts_at=now,
-        ends_at=now + timedelta(hours=2),
-        signup_opens_at=now - timedelta(days=9),
-        signup_closes_at=now - timedelta(days=1),
-    )
-    db.session.add_all([consultation, event])
-    db.session.flush()
-
-    def comment(n: int, source_ref: str) -> Comment:
-        return Comment(
-            consultation=consultation,
-            receipt_no=f"MIG{n}",
-            channel="field_visit",
-            body="意见",
-            published_body="意见",
-            source_ref=source_ref,
+    with db.engine.begin() as conn:
+        org = _insert_then(conn, "organizations", name="开放日测试厅")
+        catalogue = _insert_then(conn, "catalogues", year=2026, title="目录")
+        decision = _insert_then(
+            conn, "decisions", catalogue_id=catalogue, organization_id=org, title="条例"
+        )
+        draft = _insert_then(
+            conn, "draft_versions", decision_id=decision, version=1, title="稿", published_at=now
+        )
+        consultation = _insert_then(
+            conn,
+            "consultations",
+            decision_id=decision,
+            draft_id=draft,
+            title="征求意见",
+            opens_at=now,
+            closes_at=now,
+        )
+        event = _insert_then(
+            conn,
+            "events",
+            kind="open_day",
+            title="政府开放日",
+            organization_id=org,
+            starts_at=now,
+            ends_at=now + timedelta(hours=2),
+            signup_opens_at=now - timedelta(days=9),
+            signup_closes_at=now - timedelta(days=1),
         )
 
-    statement, visit = comment(1, f"event:{event.id}/record:1"), comment(2, "")
-    db.session.add_all([statement, visit])
-    db.session.commit()
-    ids = statement.id, visit.id
-    db.session.remove()
-    return ids
+        def comment(n: int, source_ref: str) -> int:
+            return _insert_then(
+                conn,
+                "comments",
+                consultation_id=consultation,
+                receipt_no=f"MIG{n}",
+                channel="field_visit",
+                body="意见",
+                published_body="意见",
+                source_ref=source_ref,
+            )
+
+        return comment(1, f"event:{event}/record:1"), comment(2, "")
 
 
 def test_migrations_match_models_on_sqlite(tmp_path):
