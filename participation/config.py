@@ -77,7 +77,11 @@ class Config:
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
         self.WRITE_RATE_LIMIT = env("WRITE_RATE_LIMIT", "30 per minute;300 per hour")
+        # Per client address: failed sign-ins; reset and registration requests.
         self.LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+        # Per account (the email submitted), from any address: the same three.
+        self.ACCOUNT_RATE_LIMIT = env("ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour")
+        self.RATELIMIT_HEADER_RETRY_AFTER_VALUE = "delta-seconds"
         # Separate names let several installations (or test runs) share one Redis.
         self.SOCKETIO_CHANNEL = env("SOCKETIO_CHANNEL", "canyu-socketio")
         self.CELERY_QUEUE = env("CELERY_QUEUE", "canyu")

@@ -6,19 +6,19 @@ from celery import Celery, Task
 from flask import Flask, has_app_context
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 
 from .db import db
+from .proxies import client_address
 
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
+limiter = Limiter(key_func=client_address)
 socketio = SocketIO()
 
 

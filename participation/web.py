@@ -17,7 +17,9 @@ from .config import ROOT
 from .db import db
 from .errors import ServiceError, Unauthenticated
 from .extensions import babel, csrf, init_celery, limiter, login_manager, migrate, socketio
+from .proxies import TrustedProxies
 from .public_url import is_production
+from .ratelimit import too_many_message
 from .registry import registry
 from .sessions import CookieSessionInterface
 
@@ -52,8 +54,9 @@ def origin_check(allowed: list[str]) -> Any:
     def check(origin: str | None, environ: dict[str, Any]) -> bool:
         if not origin:
             return True  # non-browser clients send none; authentication still applies
-        scheme = environ.get("HTTP_X_FORWARDED_PROTO", environ.get("wsgi.url_scheme", "http"))
-        host = environ.get("HTTP_X_FORWARDED_HOST", environ.get("HTTP_HOST", ""))
+        # As participation.proxies left them: forwarded headers only from our own proxies.
+        scheme = environ.get("wsgi.url_scheme", "http")
+        host = environ.get("HTTP_HOST", "")
         return origin.rstrip("/") in explicit or origin == f"{scheme}://{host}"
 
     return check
@@ -85,6 +88,9 @@ def init_extensions(app: Flask) -> None:
     )
     init_celery(app)
     _init_login(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Outermost, so Socket.IO and every view see the real client address.
+        app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
 
 
 def _init_login(app: Flask) -> None:
@@ -169,6 +175,9 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
         code = exc.code or 500
+        if code == 429:
+            # Says how long to wait (Flask-Limiter adds the Retry-After header).
+            return _error(code, too_many_message())
         return _error(code, messages.get(code, lambda: exc.description or "")())
 
     @app.errorhandler(Exception)

@@ -10,7 +10,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import accounts
 from ..db import db
 from ..errors import ServiceError
-from ..ratelimit import login_limit, write_limit
+from ..ratelimit import (
+    account_limit,
+    account_login_limit,
+    address_limit,
+    login_limit,
+    write_limit,
+)
 from .main import safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -25,6 +31,8 @@ def _form_error(template: str, exc: ServiceError, **ctx: Any) -> tuple[str, int]
 
 @bp.route("/register", methods=["GET", "POST"])
 @write_limit
+@address_limit
+@account_limit
 def register() -> Any:
     if request.method == "GET":
         return render_template("accounts/register.html", form={})
@@ -78,6 +86,7 @@ def resend_verification() -> Any:
 
 @bp.route("/login", methods=["GET", "POST"])
 @login_limit
+@account_login_limit
 def login() -> Any:
     next_url = safe_next(request.values.get("next"), url_for("main.home"))
     if request.method == "GET":
@@ -101,7 +110,8 @@ def logout() -> Any:
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@login_limit
+@address_limit
+@account_limit
 def request_reset() -> Any:
     if request.method == "GET":
         return render_template("accounts/reset_request.html", form={})

@@ -130,7 +130,7 @@ class TestRateLimits:
             "/account/login?lang=en", data={"email": user.email, "password": PASSWORD}
         )
         assert resp.status_code == 429
-        assert "Too many requests" in resp.get_data(as_text=True)
+        assert "Too many attempts. Please try again in 1 minute." in resp.get_data(as_text=True)
 
 
 def test_open_redirect_refused_on_prefs(client):
