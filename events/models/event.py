@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.db import UTCDateTime, db, enum_column, utcnow
 from participation.models import Organization, User
+from participation.safe_links import link_kind
 
 if TYPE_CHECKING:
     from consultations.models import Decision
@@ -193,6 +194,11 @@ class EventMaterial(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="materials")
+
+    @property
+    def is_external(self) -> bool:
+        """A link to another site (marked as such where it is shown)."""
+        return link_kind(self.url) == "external"
 
 
 class EventChange(db.Model):

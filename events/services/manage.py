@@ -18,6 +18,7 @@ from participation.errors import Conflict, NotFound, ServiceError
 from participation.models import User
 from participation.permissions import require_organizer
 from participation.registry import registry
+from participation.safe_links import is_web_address, link_kind
 
 from ..lottery import new_seed
 from ..models import (
@@ -128,7 +129,7 @@ def _check(data: EventData) -> None:
         )
     if not data.place.strip() and not data.online_url.strip():
         raise ServiceError(_("Give a place, an online link, or both."), field="place")
-    if data.online_url and not data.online_url.startswith(("https://", "http://")):
+    if data.online_url and not is_web_address(data.online_url):
         raise ServiceError(_("The online link must start with https://."), field="online_url")
     if data.requires_id_check and not data.id_check_reason.strip():
         raise ServiceError(
@@ -368,8 +369,14 @@ def add_material(
     title, url, body = title.strip(), url.strip(), body.strip()
     if not title or len(title) > 200:
         raise ServiceError(_("Please give the material a title."), field="title")
-    if url and not url.startswith(("https://", "http://", "/")):
-        raise ServiceError(_("The link must start with https://."), field="url")
+    if url and link_kind(url) is None:
+        raise ServiceError(
+            _(
+                "The link must be a page of this site (a path starting with one /) "
+                "or a web address starting with https://."
+            ),
+            field="url",
+        )
     if not url and not body:
         raise ServiceError(_("Give a link or the text of the material."), field="body")
     material = EventMaterial(event_id=event.id, title=title, url=url, body=body)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -9,6 +8,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from ..db import db
 from ..models import Announcement
 from ..registry import registry
+from ..safe_links import is_same_site_path
 from ..web import PREFS_COOKIE
 
 bp = Blueprint("main", __name__)
@@ -16,12 +16,7 @@ bp = Blueprint("main", __name__)
 
 def safe_next(target: str | None, default: str) -> str:
     """Only same-site relative paths: no open redirects."""
-    if not target:
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return default
-    return target
+    return target if is_same_site_path(target) else default
 
 
 @bp.app_context_processor

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlparse
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from participation import audit
 from participation.db import after_commit, db, utcnow
 from participation.errors import Conflict, NotFound, ServiceError
 from participation.models import User
+from participation.safe_links import is_web_address
 
 from ..models import LiveBan, LiveSession, QaState, SessionState, StreamKind
 from .access import get_session, require_moderator
@@ -29,7 +29,7 @@ TRANSITIONS = {
 
 def _url(value: str, field: str) -> str:
     value = (value or "").strip()
-    if value and urlparse(value).scheme not in ("https", "http"):
+    if value and not is_web_address(value):
         raise ServiceError(_("Please give a web address starting with https://."), field=field)
     if len(value) > 500:
         raise ServiceError(_("This address is too long."), field=field)
