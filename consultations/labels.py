@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from .models import Channel
+from .models import Channel, Outcome
 
 CHANNEL_LABELS = {
     Channel.online: _l("Online"),
@@ -19,4 +19,20 @@ CHANNEL_LABELS = {
     Channel.meeting: _l("Government meeting"),
     Channel.live_qa: _l("Live Q&A"),
     Channel.open_day: _l("Open day"),
+}
+
+# The one source of outcome names: pages, receipts, mails, exports and the events pages
+# all read these, so "未采纳" cannot read "不予采纳" somewhere else.
+OUTCOME_LABELS = {
+    Outcome.adopted: _l("Adopted"),
+    Outcome.partly_adopted: _l("Partly adopted"),
+    Outcome.not_adopted: _l("Not adopted"),
+    Outcome.explained: _l("Explained"),
+}
+# Badge kinds: colour repeats the word, it never replaces it.
+OUTCOME_BADGES = {
+    Outcome.adopted: "ok",
+    Outcome.partly_adopted: "info",
+    Outcome.not_adopted: "err",
+    Outcome.explained: "neutral",
 }

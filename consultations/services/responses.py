@@ -30,6 +30,8 @@ from participation.mail import send_template
 from participation.models import User
 from participation.permissions import require_organizer
 
+# Re-exported: views and reports read them from here too.
+from ..labels import OUTCOME_BADGES, OUTCOME_LABELS  # noqa: F401
 from ..models import (
     Comment,
     CommentGroup,
@@ -42,19 +44,6 @@ from ..models import (
 
 MAX_REASON = 5000
 
-OUTCOME_LABELS = {
-    Outcome.adopted: _l("Adopted"),
-    Outcome.partly_adopted: _l("Partly adopted"),
-    Outcome.not_adopted: _l("Not adopted"),
-    Outcome.explained: _l("Explained"),
-}
-# Badge kinds: colour repeats the word, it never replaces it.
-OUTCOME_BADGES = {
-    Outcome.adopted: "ok",
-    Outcome.partly_adopted: "info",
-    Outcome.not_adopted: "err",
-    Outcome.explained: "neutral",
-}
 STATUS_LABELS = {
     ResponseStatus.draft: _l("Draft, awaiting approval"),
     ResponseStatus.approved: _l("Approved, not yet published"),

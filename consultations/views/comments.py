@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from flask import Flask, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
@@ -15,10 +15,11 @@ from participation.db import db
 from participation.errors import NotFound, ServiceError
 from participation.inputs import int_arg
 from participation.ratelimit import write_limit
+from participation.registry import registry
 from participation.signals import user_data_erase, user_data_export
 
 from ..blueprint import bp
-from ..labels import CHANNEL_LABELS
+from ..labels import CHANNEL_LABELS, OUTCOME_BADGES, OUTCOME_LABELS
 from ..models import Consultation
 from ..services import comments, receipts
 
@@ -31,15 +32,22 @@ def register(app: Flask) -> None:
     app.add_template_global(comment_list_context)
     app.add_template_global(comments.public_author, "comment_author")
     app.add_template_global(CHANNEL_LABELS, "channel_labels")
+    app.add_template_global(OUTCOME_LABELS, "outcome_labels")
+    app.add_template_global(OUTCOME_BADGES, "outcome_badges")
     app.add_template_global(comments.STATUS_LABELS, "comment_status_labels")
     app.add_template_global(comments.PUBLISH_MODE_LABELS, "publish_mode_labels")
     app.add_template_global(comments.length_limits, "comment_length_limits")
+    registry(app).hook("account.data_heading", _data_heading)
     user_data_export.connect(_export, weak=False)
     user_data_erase.connect(_erase, weak=False)
 
 
 def _export(user: Any, **_kw: Any) -> dict[str, Any]:
     return comments.export_for(user)
+
+
+def _data_heading(key: str, count: int) -> str | None:
+    return ngettext("%(num)d comment", "%(num)d comments", count) if key == "comments" else None
 
 
 def _erase(user: Any, **_kw: Any) -> None:
