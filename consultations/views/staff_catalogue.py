@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from participation.db import db, utcnow
 from participation.errors import NotFound, PermissionDenied, ServiceError
+from participation.inputs import int_arg
 from participation.models import Organization
 from participation.ratelimit import write_limit
 from participation.registry import NavItem, registry
@@ -86,10 +87,13 @@ def staff_new_decision() -> Any:
     if request.method == "GET":
         return render_template(template, form=_decision_form(None), agencies=agencies, d=None)
     try:
-        org = db.session.get(Organization, int(request.form.get("organization_id") or 0))
+        org_id = int_arg("organization_id", 0, low=0, source=request.form)
+        org = db.session.get(Organization, org_id)
         if org is None:
             raise ServiceError(_("Please choose the lead agency."), field="organization_id")
         year = int(request.form.get("year") or 0)
+        if not 0 <= year <= 9999:  # a catalogue year, never 10**20 into the database
+            raise ValueError(year)
         d = catalogue_service.create_decision(current_user, org, year, request.form.to_dict())
         db.session.commit()
     except ValueError:

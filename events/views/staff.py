@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from consultations.models import Decision
 from participation.db import db
 from participation.errors import ServiceError
+from participation.inputs import int_arg
 from participation.permissions import require_organizer
 from participation.ratelimit import write_limit
 
@@ -81,7 +82,7 @@ def create() -> Any:
             default_form(EventKind(kind) if kind in EventKind.__members__ else EventKind.hearing),
         )
     try:
-        org_id = int(request.form.get("organization_id") or 0)
+        org_id = int_arg("organization_id", 0, low=0, source=request.form)
         require_organizer(current_user, org_id)
         event = manage.create_event(current_user, event_data(request.form, org_id))
         db.session.commit()
