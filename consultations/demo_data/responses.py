@@ -16,8 +16,8 @@ from participation.demo import _user  # demo accounts share the published passwo
 from participation.models import Membership, Organization, User
 
 from ..grouping import propose_groups
-from ..models import Comment, Consultation
-from ..services import editions, groups, responses
+from ..models import Comment, CommentStatus, Consultation
+from ..services import editions, groups, moderation, responses
 
 # (a phrase of the comment, outcome, reason); the first match wins.
 CLOSED_ANSWERS = [
@@ -132,6 +132,7 @@ GROUP_REASON = (
     "条例是全省性地方性法规，不对具体线路作出规定；线路的开通和调整属于设区的市人民政府及其交通运输"
     "主管部门的职责。我厅已将该意见转交济南市交通运输局，由其结合客流调查研究论证，并向社会公开结果。"
 )
+HELD_REJECTION = "含有侮辱性言论，不予发布。欢迎您修改措辞后重新提交意见。"
 REPORT_SUMMARY = (
     "本次征求意见共收到各渠道意见，均已逐条研究答复。采纳的意见主要涉及无障碍出行、投诉处理、配套场站"
     "建设和财政保障；汉峪金谷至济南东站公交线路的集中意见不属于条例调整范围，已转交济南市研究办理。"
@@ -206,6 +207,15 @@ def _closed(ctx: dict[str, Any]) -> None:
             ("explained", "该意见已转交相关部门研究，将在条例配套制度中统筹考虑。"),
         )
         _answer(drafter, approver, comment, outcome, reason)
+    # The queue is cleared before publishing (publication is refused while anything is
+    # held): the abusive one is rejected with its reason, as a moderator would.
+    held = db.session.scalars(
+        sa.select(Comment).where(
+            Comment.consultation_id == consultation.id, Comment.status == CommentStatus.pending
+        )
+    )
+    for comment in held:
+        moderation.moderate(approver, comment, accept=False, reason=HELD_REJECTION)
     db.session.flush()
     editions.publish_report(drafter, consultation, REPORT_SUMMARY)
 

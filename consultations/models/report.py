@@ -84,6 +84,9 @@ class ReportEntry(db.Model):
     # None only in reports published before editions existed without every answer.
     response_id: Mapped[int | None] = mapped_column(sa.ForeignKey("responses.id"))
     change: Mapped[EntryChange | None] = mapped_column(enum_column(EntryChange, "entry_change"))
+    # The text as published then (masked; empty for a private opinion): a statement
+    # re-filed later with a corrected text does not rewrite an edition already out.
+    text: Mapped[str] = mapped_column(sa.Text, default="")
 
     comment: Mapped[Comment] = relationship()
     response: Mapped[Response | None] = relationship()

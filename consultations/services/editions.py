@@ -409,6 +409,10 @@ def freeze(edition: ReportEdition, base: ReportEdition | None = None) -> None:
             sa.func.row_number().over(order_by=order).label("position"),
             Comment.id,
             sa.func.coalesce(own.id, grp.id),
+            sa.case(
+                (Comment.publish_mode == PublishMode.private, sa.literal("")),
+                else_=Comment.published_body,
+            ),
         ),
         own,
         grp,
@@ -418,22 +422,20 @@ def freeze(edition: ReportEdition, base: ReportEdition | None = None) -> None:
     )
     db.session.execute(
         sa.insert(ReportEntry).from_select(
-            ["edition_id", "position", "comment_id", "response_id"], rows
+            ["edition_id", "position", "comment_id", "response_id", "text"], rows
         )
     )
     removed: list[str] = []
     if base is not None:
         _flag_changes(edition, base)
+        now = sa.orm.aliased(ReportEntry)
         removed = list(
             db.session.scalars(
                 sa.select(Comment.receipt_no)
                 .join(ReportEntry, ReportEntry.comment_id == Comment.id)
                 .where(
                     ReportEntry.edition_id == base.id,
-                    ~sa.exists().where(
-                        ReportEntry.edition_id == edition.id,
-                        ReportEntry.comment_id == Comment.id,
-                    ),
+                    ~sa.exists().where(now.edition_id == edition.id, now.comment_id == Comment.id),
                 )
                 .order_by(ReportEntry.position)
             )

@@ -295,7 +295,6 @@ def export_rows(
     }
     change_names[None] = "" if labels else None
     whole_draft = _("whole draft") if labels else None
-    private = PublishMode.private
     locale_en = _is_english()
     query = (
         sa.select(
@@ -303,8 +302,7 @@ def export_rows(
             Article.label,
             Comment.channel,
             CommentGroup.title,
-            Comment.publish_mode,
-            Comment.published_body,
+            ReportEntry.text,
             Response.outcome,
             Response.reason,
             Organization.name,
@@ -326,15 +324,15 @@ def export_rows(
         .execution_options(yield_per=batch)
     )
     for row in db.session.execute(query):
-        (receipt, article, channel, group, mode, text, outcome, reason) = row[:8]
-        org, org_en, sub, resp, ch = row[8:]
+        (receipt, article, channel, group, text, outcome, reason) = row[:7]
+        org, org_en, sub, resp, ch = row[7:]
         yield {
             "receipt": receipt,
             "article": article if article else whole_draft,
             "whole_draft": not article,
             "channel": channel_names[channel],
             "group": group or "",
-            "published_text": "" if mode == private else text,
+            "published_text": text,
             "outcome": outcome_names[outcome] if outcome is not None else ("" if labels else None),
             "reason": reason or "",
             "agency": ((org_en or org) if locale_en else org) or "",

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from participation.charts import bar_chart, line_chart
 from participation.db import db
+from participation.inputs import int_arg
 from participation.permissions import is_organizer_of
 
 from ..blueprint import bp
@@ -59,7 +60,7 @@ def _report_context(consultation: Consultation, edition: ReportEdition) -> dict[
         query = reports.edition_entries(edition, args)
         page: Any = db.paginate(query, per_page=PER_PAGE, max_per_page=200)
     else:  # positions 1..n: a page is a key range, no count
-        page = reports.entry_page(edition, request.args.get("page", 1, type=int) or 1, PER_PAGE)
+        page = reports.entry_page(edition, int_arg("page", 1), PER_PAGE)
     per_day = line_chart(
         [(d.strftime("%m-%d"), n) for d, n in fig.per_day],
         _("Comments per day"),
@@ -92,7 +93,6 @@ def _report_context(consultation: Consultation, edition: ReportEdition) -> dict[
         "outcome_labels": {k: str(v) for k, v in responses.OUTCOME_LABELS.items()},
         "change_labels": {k: str(v) for k, v in reports.CHANGE_LABELS.items()},
         "outcome_badges": responses.OUTCOME_BADGES,
-        "public_text": reports.public_text,
         "day": _day_formatter(),
     }
 

@@ -54,6 +54,7 @@ def upgrade():
     sa.Column('comment_id', sa.Integer(), nullable=False),
     sa.Column('response_id', sa.Integer(), nullable=True),
     sa.Column('change', sa.Enum('added', 'changed', name='entry_change', native_enum=False, create_constraint=True, length=32), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['comment_id'], ['comments.id'], name=op.f('fk_report_entries_comment_id_comments')),
     sa.ForeignKeyConstraint(['edition_id'], ['report_editions.id'], name=op.f('fk_report_entries_edition_id_report_editions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['response_id'], ['responses.id'], name=op.f('fk_report_entries_response_id_responses')),
@@ -80,9 +81,10 @@ EDITIONS = sa.table(
 # Accepted opinions with the response that answers them (own published, else the
 # group's published one), submitted up to the report's publication.
 ENTRIES = """
-INSERT INTO report_entries (edition_id, position, comment_id, response_id)
+INSERT INTO report_entries (edition_id, position, comment_id, response_id, text)
 SELECT :edition, ROW_NUMBER() OVER (ORDER BY c.submitted_at, c.id), c.id,
-       COALESCE(own.id, grp.id)
+       COALESCE(own.id, grp.id),
+       CASE WHEN c.publish_mode = 'private' THEN '' ELSE c.published_body END
 FROM comments c
 LEFT JOIN responses own ON own.comment_id = c.id AND own.status = 'published'
 LEFT JOIN responses grp ON grp.group_id = c.group_id AND grp.status = 'published'

@@ -111,7 +111,7 @@ def test_publication_requires_closed_window_summary_and_every_answer(
     # needs a note saying what changed, and version 1 stays as it was.
     resp = client.post(url, data={"summary": "再次"})
     assert resp.status_code == 400 and "say what changed" in resp.get_data(as_text=True)
-    with pytest.raises(Exception, match="already published"):
+    with pytest.raises(Exception, match="已经发布"):
         editions.publish_report(organizer, c, "再次")
     assert [e.summary for e in editions.published_editions(c)] == ["总结"]
 
