@@ -6,6 +6,7 @@ shown on the decision page; confidential decisions never reach a public query.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -61,6 +62,32 @@ FIELD_LABELS = {
 def public_decisions() -> sa.Select:
     """Decisions anyone may see; the confidential ones are filtered in SQL, never later."""
     return sa.select(Decision).where(Decision.confidential.is_(False))
+
+
+def public_numbers(catalogue_ids: Iterable[int]) -> dict[int, int]:
+    """Each public decision's number among the public decisions of its catalogue.
+
+    The stored number counts confidential decisions too, so showing it would reveal
+    through a gap (6, 8) that a confidential one exists. Public pages and the API show
+    these; staff pages show the stored number.
+    """
+    ids = set(catalogue_ids)
+    if not ids:
+        return {}
+    position = sa.func.row_number().over(
+        partition_by=Decision.catalogue_id, order_by=(Decision.number, Decision.id)
+    )
+    rows = db.session.execute(
+        sa.select(Decision.id, position).where(
+            Decision.confidential.is_(False), Decision.catalogue_id.in_(ids)
+        )
+    )
+    return {decision_id: n for decision_id, n in rows}
+
+
+def public_number(decision: Decision) -> int | None:
+    """The public number of one decision; None for a confidential one."""
+    return public_numbers([decision.catalogue_id]).get(decision.id)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from participation.registry import registry
 from ..blueprint import api
 from ..models import Catalogue, Consultation, Decision, ReportEdition, Stage
 from ..services import editions, reports
+from ..services.catalogue import public_numbers
 from .open_data_schema import OPENAPI
 
 MAX_PER_PAGE = 1000
@@ -61,13 +62,16 @@ def _paged(page: Any, endpoint: str, **view_args: Any) -> dict[str, Any]:
 # ---- decisions ----------------------------------------------------------------------
 
 
-def _decision_summary(d: Decision) -> dict[str, Any]:
+def _decision_summary(d: Decision, numbers: dict[int, int] | None = None) -> dict[str, Any]:
+    # The public number: counted over public decisions only, so no gap reveals a secret.
+    if numbers is None:
+        numbers = public_numbers([d.catalogue_id])
     return {
         "id": d.id,
         "title": d.title,
         "year": d.catalogue.year,
         "level": d.catalogue.level,
-        "number": d.number,
+        "number": numbers.get(d.id),
         "agency": {
             "id": d.organization_id,
             "name": d.organization.name,
@@ -104,9 +108,10 @@ def decisions() -> Any:
     page = db.paginate(
         query, page=page_no, per_page=per_page, max_per_page=MAX_PER_PAGE, error_out=False
     )
+    numbers = public_numbers({d.catalogue_id for d in page.items})
     return jsonify(
         {
-            "items": [_decision_summary(d) for d in page.items],
+            "items": [_decision_summary(d, numbers) for d in page.items],
             **_paged(page, "consultations_api.decisions"),
         }
     )

@@ -107,6 +107,7 @@ def catalogue() -> str:
     return render_template(
         "consultations/catalogue.html",
         page=page,
+        numbers=catalogue_service.public_numbers({d.catalogue_id for d in page.items}),
         f=f,
         years=years,
         agencies=catalogue_service.catalogue_agencies(),
@@ -206,6 +207,8 @@ def decision(decision_id: int) -> str:
     return render_template(
         "consultations/decision.html",
         d=d,
+        # A confidential decision (seen by its own staff) keeps its stored number.
+        number=catalogue_service.public_number(d) or d.number,
         steps=decision_timeline(d),
         drafts=published,
         final=next((v for v in published if v.is_final), None),
