@@ -10,7 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from consultations.demo_data.responses import two_staff
 from consultations.models import Consultation, Outcome, Response, ResponseStatus
+from consultations.services import editions
 from participation.db import db, utcnow
 
 from .models import Application, EventKind, RecordEntry, SelectionDraw, SelectionMode
@@ -151,6 +153,7 @@ def _load(orgs: dict[str, Any], users: dict[str, Any]) -> None:
         _past_hearing(
             staff, residents, closed_c, lambda **kw: data(**{"organization_id": org, **kw})
         )
+        _report_addendum(closed_c, users)
 
     # 3. An upcoming open day (first come, first served).
     open_day = manage.create_event(
@@ -239,6 +242,28 @@ def _to_past(event: Any, days: int) -> None:
                 "drawn_at": draw.drawn_at.isoformat(timespec="seconds"),
             }
     db.session.flush()
+
+
+def _report_addendum(consultation: Consultation, users: dict[str, Any]) -> None:
+    """The hearing came after the report was published: its answered statements are
+    not slipped into that version but published as an addendum, written by one
+    organizer and published by a second (the report's version 2)."""
+    if editions.latest_edition(consultation) is None:
+        return
+    db.session.flush()
+    pending = editions.pending_changes(consultation)
+    if not pending or editions.blockers(consultation):
+        return
+    drafter, approver = two_staff(consultation, users)
+    editions.save_addendum(
+        drafter,
+        consultation,
+        consultation.report_summary
+        + f"\n征求意见期结束后召开了立法听证会，{pending.added}位陈述人的意见已逐条答复，"
+        "列于本补充版本。",
+        f"新增听证会陈述人意见{pending.added}条及其答复。",
+    )
+    editions.publish_addendum(approver, consultation)
 
 
 def _past_hearing(

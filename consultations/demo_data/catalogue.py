@@ -19,12 +19,16 @@ from ..models import (
     Decision,
     DecisionAdjustment,
     DraftVersion,
+    EditionStatus,
     ModerationMode,
+    ReportEdition,
     Stage,
 )
+from ..services import editions
 from ..services.drafts import parse_draft
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+WEATHER_REPORT = "征求意见期间未收到意见。"
 
 AIR_V1 = """山东省大气污染防治条例（修订草案）
 
@@ -279,18 +283,28 @@ def load(ctx: dict[str, Any]) -> None:
         explanation="为应对秋冬季重污染天气，需在采暖季前完成修订。",
         published_at=now - timedelta(days=200), is_final=True,
     )  # fmt: skip
-    db.session.add(
-        Consultation(
+    weather_c = Consultation(
             decision=weather, draft=weather_draft, title="重污染天气应急预案修订公开征求意见",
             opens_at=_beijing(now, -200, 9), closes_at=_beijing(now, -185, 17),
             short_window_reason="预案须在秋冬季重污染天气高发期前印发实施，时间紧迫，"
             "征求意见期限确定为15天。",
             postal_address="济南市历下区经十路某号 山东省生态环境厅大气处",
             email="zwr@sthj.shandong.example.cn", phone="0531-6620 0001",
-            report_summary="征求意见期间未收到意见。",
+            report_summary=WEATHER_REPORT,
             report_published_at=now - timedelta(days=180),
-        )
     )  # fmt: skip
+    db.session.add(weather_c)
+    db.session.flush()
+    # Its report as published then: version 1, no opinions (the hearing's statements
+    # come later, in an addendum: see events/demo.py).
+    first = ReportEdition(
+        consultation_id=weather_c.id, number=1, status=EditionStatus.published,
+        summary=WEATHER_REPORT, drafted_by_id=organizer.id, published_by_id=organizer.id,
+        drafted_at=weather_c.report_published_at, published_at=weather_c.report_published_at,
+    )  # fmt: skip
+    db.session.add(first)
+    db.session.flush()
+    editions.freeze(first)
 
     # 4. Waste sorting: drafting, timeline adjusted during the year.
     waste = decision(

@@ -156,7 +156,7 @@ def _members(org: Organization) -> list[User]:
     )
 
 
-def _two_staff(consultation: Consultation, users: dict[str, Any]) -> tuple[User, User]:
+def two_staff(consultation: Consultation, users: dict[str, Any]) -> tuple[User, User]:
     """A drafter and a different approver of the lead agency (the demo's 李静 and 赵刚
     when the agency is theirs; else its members, with a second reviewer added)."""
     org = consultation.decision.organization
@@ -187,7 +187,7 @@ def _answer(
 def _closed(ctx: dict[str, Any]) -> None:
     consultation: Consultation = ctx["closed"]
     comments: list[Comment] = ctx["closed_comments"]
-    drafter, approver = _two_staff(consultation, ctx["users"])
+    drafter, approver = two_staff(consultation, ctx["users"])
     # The campaign, found the way the platform finds it, confirmed as one group.
     proposals = propose_groups([(c.id, c.body) for c in comments])
     grouped: set[int] = set()
@@ -225,7 +225,7 @@ def _open(ctx: dict[str, Any]) -> None:
     comments = [c for c in ctx.get("open_comments") or [] if c.status.value == "accepted"]
     if consultation is None or not comments:
         return
-    drafter, approver = _two_staff(consultation, ctx["users"])
+    drafter, approver = two_staff(consultation, ctx["users"])
     # Most stay unanswered, so the dashboard shows work to do.
     for comment, (outcome, reason, publish) in zip(comments, OPEN_ANSWERS, strict=False):
         _answer(drafter, approver, comment, outcome, reason, publish)
