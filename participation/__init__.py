@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from .config import INSTANCE, ROOT, Config
+from .head import HeadAsGet
 from .public_url import PublicURLFlask, configure
 from .registry import Registry
 
@@ -30,6 +31,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     web.register_core(app)
     for name in app.config["FEATURES"]:
         importlib.import_module(name).init_app(app)
+    app.wsgi_app = HeadAsGet(app.wsgi_app)  # type: ignore[method-assign]
     _schedule_periodic(app)
     return app
 
