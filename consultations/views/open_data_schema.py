@@ -94,12 +94,34 @@ OPENAPI: dict[str, Any] = {
         },
         "/api/v1/consultations/{consultation_id}/feedback": {
             "get": {
-                "summary": "The published feedback report: figures, groups and every comment "
-                "with its outcome and reason (paginated). 404 until the report is published.",
+                "summary": "The latest published version of the feedback report: figures, "
+                "groups and every comment with its outcome and reason (paginated). 404 until "
+                "the report is published.",
                 "tags": ["Open data"],
                 "parameters": [_id("consultation_id"), *_PAGE_PARAMS],
                 "responses": {
-                    "200": _json(_ref("Feedback"), "The feedback report"),
+                    "200": _json(_ref("Feedback"), "The latest version of the report"),
+                    "404": _ERROR,
+                },
+            }
+        },
+        "/api/v1/consultations/{consultation_id}/feedback/v/{number}": {
+            "get": {
+                "summary": "One published version of the feedback report, fixed for good: "
+                "version 1 as first published, later numbers its addenda.",
+                "tags": ["Open data"],
+                "parameters": [
+                    _id("consultation_id"),
+                    {
+                        "name": "number",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 1},
+                    },
+                    *_PAGE_PARAMS,
+                ],
+                "responses": {
+                    "200": _json(_ref("Feedback"), "That version of the report"),
                     "404": _ERROR,
                 },
             }
@@ -155,7 +177,12 @@ OPENAPI: dict[str, Any] = {
                 "the text is masked and empty for comments published privately.",
                 "properties": {
                     "receipt": {"type": "string"},
-                    "article": {"type": "string"},
+                    "article": {
+                        "type": ["string", "null"],
+                        "description": "The article's label; null for a comment on the whole "
+                        "draft (then whole_draft is true).",
+                    },
+                    "whole_draft": {"type": "boolean"},
                     "channel": {"type": "string"},
                     "group": {"type": "string"},
                     "published_text": {"type": "string"},
@@ -163,13 +190,43 @@ OPENAPI: dict[str, Any] = {
                     "reason": {"type": "string"},
                     "agency": {"type": "string"},
                     "submitted_on": {"type": "string", "format": "date"},
-                    "responded_on": {"type": "string"},
+                    "responded_on": {"type": ["string", "null"], "format": "date"},
+                    "change": {
+                        "type": ["string", "null"],
+                        "enum": ["added", "changed", None],
+                        "description": "How the entry differs from the previous version.",
+                    },
+                    "version": {"type": "integer", "description": "The report version."},
+                },
+            },
+            "FeedbackVersion": {
+                "type": "object",
+                "description": "One published version and its stable URLs.",
+                "properties": {
+                    "number": {"type": "integer"},
+                    "published_at": {"type": "string", "format": "date-time"},
+                    "note": {"type": "string", "description": "What changed, in words."},
+                    "changes": {
+                        "type": "object",
+                        "properties": {
+                            "added": {"type": "integer"},
+                            "changed": {"type": "integer"},
+                            "removed": {"type": "array", "items": {"type": "string"}},
+                        },
+                    },
+                    "url": {"type": "string", "format": "uri"},
+                    "json_url": {"type": "string", "format": "uri"},
+                    "csv_url": {"type": "string", "format": "uri"},
+                    "xlsx_url": {"type": "string", "format": "uri"},
                 },
             },
             "Feedback": {
                 "type": "object",
                 "properties": {
                     "consultation": _ref("Consultation"),
+                    "version": _ref("FeedbackVersion"),
+                    "latest_version": {"type": "integer"},
+                    "versions": {"type": "array", "items": _ref("FeedbackVersion")},
                     "summary": {"type": "string"},
                     "figures": {"type": "object"},
                     "groups": {"type": "array", "items": {"type": "object"}},

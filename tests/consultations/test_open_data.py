@@ -113,5 +113,6 @@ def test_openapi_describes_open_data(client):
         "/api/v1/decisions/{decision_id}",
         "/api/v1/consultations/{consultation_id}",
         "/api/v1/consultations/{consultation_id}/feedback",
+        "/api/v1/consultations/{consultation_id}/feedback/v/{number}",
     ):
         assert "get" in paths[path]
