@@ -1,6 +1,6 @@
 """Receipt numbers (回执编号) and the public receipt check.
 
-A receipt looks like ``YJ2026-K7M3-Q9XA-5R``: the year, eight random characters and
+A receipt looks like ``YJ2026-K7M3-Q9XA-1G``: the year, eight random characters and
 two check characters. The random part (40 bits) makes receipts impossible to
 enumerate, so a receipt number is enough to check a comment's status but cannot be
 used to find other people's comments. The check characters catch every single typo
@@ -115,7 +115,7 @@ def find_by_receipt(raw: str) -> Comment:
         raise ServiceError(
             _(
                 "This is not a valid receipt number. Please check it for typing errors; "
-                "it looks like YJ2026-K7M3-Q9XA-5R."
+                "it looks like YJ2026-K7M3-Q9XA-1G."
             ),
             field="no",
         )

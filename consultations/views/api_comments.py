@@ -187,7 +187,7 @@ OPENAPI: dict[str, Any] = {
                         "name": "receipt_no",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "string", "example": "YJ2026-K7M3-Q9XA-5R"},
+                        "schema": {"type": "string", "example": "YJ2026-K7M3-Q9XA-1G"},
                     }
                 ],
                 "responses": {
