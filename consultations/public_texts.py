@@ -14,6 +14,7 @@ from participation.public_text import screen_columns
 
 def register() -> None:
     from .models import (
+        Comment,
         CommentGroup,
         Consultation,
         ConsultationExtension,
@@ -23,6 +24,7 @@ def register() -> None:
 
     screen_columns(
         Response.reason,
+        Comment.moderation_reason,  # shown on the receipt page, which anyone with the number sees
         CommentGroup.title,
         CommentGroup.summary,
         Consultation.report_summary,
