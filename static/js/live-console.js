@@ -7,6 +7,8 @@
   var Q = window.LiveQA, h = Q.h;
   var S = Q.readJSON(root, "data-strings");
   var departments = JSON.parse(root.getAttribute("data-departments") || "[]");
+  // The event's own agency answers in writing unless the moderator picks another.
+  var ownDepartment = parseInt(root.getAttribute("data-default-department"), 10);
   var locale = root.getAttribute("data-locale");
   var panel = null; // {id, action, rev, node}: the open form survives live redraws
   function $(name) { return root.querySelector("[data-bind=" + name + "]"); }
@@ -29,12 +31,20 @@
     return false;
   }
 
+  // Close the panel an action was sent from once its ack says it succeeded, and only that
+  // panel: acks arrive late, and by then the moderator may be typing in another one.
+  function closeOnSuccess(from) {
+    return function (ack) {
+      if (report(ack) && from && panel === from) panel = null;
+      draw(client.state);
+    };
+  }
+
   function act(q, action, extra) {
-    var payload = { action: action, question_id: q.id, rev: panel && panel.id === q.id ? panel.rev : q.rev };
+    var from = panel && panel.id === q.id ? panel : null;
+    var payload = { action: action, question_id: q.id, rev: from ? from.rev : q.rev };
     Object.keys(extra || {}).forEach(function (k) { payload[k] = extra[k]; });
-    client.emit("moderate", payload, function (ack) {
-      if (report(ack)) { panel = null; draw(client.state); }
-    });
+    client.emit("moderate", payload, closeOnSuccess(from));
   }
 
   function openPanel(q, action) {
@@ -57,9 +67,8 @@
       if (a === "answer") { extra.answer = f.answer.value; extra.official = f.official.value; }
       if (a === "assign") { extra.department_id = parseInt(f.department.value, 10); extra.due_on = f.due_on.value; }
       if (a === "ban") {
-        client.emit("control", { action: "ban", user_id: q.author_id, reason: f.reason.value }, function (ack) {
-          if (report(ack)) { panel = null; draw(client.state); }
-        });
+        client.emit("control", { action: "ban", user_id: q.author_id, reason: f.reason.value },
+          closeOnSuccess(panel));
         return;
       }
       act(q, a, extra);
@@ -80,7 +89,7 @@
     }
     if (a === "assign") {
       inputs.push(field(S.department, h("select", { name: "department", required: true }, departments.map(function (d) {
-        return h("option", { value: d.id, text: d.name });
+        return h("option", { value: d.id, text: d.name, selected: d.id === ownDepartment });
       }))));
       inputs.push(field(S.due_on, h("input", { name: "due_on", type: "date" })));
     }

@@ -128,3 +128,75 @@ def test_ask_approve_answer_and_reject_across_browsers(live_server, browser, scr
     finally:
         for ctx in (asker_ctx, other_ctx, mod_ctx):
             ctx.close()
+
+
+# Holds back the server's acks to "moderate" in this page, as a slow network would.
+DELAY_ACKS = """(ms) => {
+  const emit = io.Socket.prototype.emit;
+  io.Socket.prototype.emit = function (event, ...args) {
+    const done = args[args.length - 1];
+    if (event === "moderate" && typeof done === "function") {
+      args[args.length - 1] = (...reply) => setTimeout(() => done(...reply), ms);
+    }
+    return emit.call(this, event, ...args);
+  };
+}"""
+
+
+def test_late_ack_closes_only_its_own_panel_and_assign_defaults_to_the_agency(
+    live_server, browser, screenshot
+):
+    """Save "answered" on X, open "written answer" on Y: X's late ack must not close Y's
+    form (what was typed there survives), and Y's department is the event's agency."""
+    base = live_server
+    asker_ctx, asker = _context(browser, PHONE, "resident2@example.cn", base)
+    mod_ctx, mod = _context(browser, DESKTOP, "moderator@example.cn", base)
+    try:
+        url = _session_url(asker, base)
+        asker.goto(url + "?lang=en")
+        mod.goto(url + "/console?lang=en")
+        for page in (asker, mod):
+            page.wait_for_selector("[data-bind=conn].is-connected", timeout=15000, state="attached")
+        x_text = "When will the air monitoring station publish hourly data online?"
+        y_text = "Who inspects the dust nets on construction sites in Huaiyin district?"
+        for text in (x_text, y_text):
+            asker.fill("#ask-body", text)
+            asker.click("#ask-form button[type=submit]")
+            card = mod.locator("[data-bind=pending] li", has_text=text)
+            card.wait_for(timeout=10000)
+            card.get_by_role("button", name="Approve").click()
+            mod.locator("[data-bind=approved] li", has_text=text).wait_for(timeout=10000)
+
+        mod.evaluate(DELAY_ACKS, 2500)
+        x = mod.locator("[data-bind=approved] li", has_text=x_text)
+        x.get_by_role("button", name="Mark answered").click()
+        form = mod.locator("form.console-panel")
+        form.locator("textarea[name=answer]").fill("From next month, every hour.")
+        form.locator("input[name=official]").fill("Ms Sun, monitoring centre")
+        form.get_by_role("button", name="Save").click()
+
+        # While X's ack is on its way, the moderator starts on Y.
+        y = mod.locator("li.console-q", has_text=y_text)
+        y.get_by_role("button", name="Assign for written answer").click()
+        y_form = y.locator("form.console-panel")
+        y_form.locator("input[name=due_on]").fill("2030-01-15")
+        own = mod.locator("#live-console").get_attribute("data-default-department")
+        assert y_form.locator("select[name=department]").input_value() == own
+        first = y_form.locator("select[name=department] option").first.get_attribute("value")
+        assert own != first  # the demo's event is not run by the first agency in the list
+
+        # X is answered (the broadcast) and its ack arrives; Y's form stays as it was.
+        mod.locator("[data-bind=done] li", has_text=x_text).wait_for(timeout=10000)
+        mod.wait_for_timeout(3500)
+        assert y_form.is_visible()
+        assert y_form.locator("input[name=due_on]").input_value() == "2030-01-15"
+        assert mod.locator("#console-msg").is_hidden()
+
+        # Y's own ack closes Y's form.
+        y_form.get_by_role("button", name="Save").click()
+        mod.locator("[data-bind=done] li", has_text=y_text).wait_for(timeout=10000)
+        mod.wait_for_function("() => !document.querySelector('form.console-panel')", timeout=10000)
+        screenshot(mod, "live-console-after-assign-desktop")
+    finally:
+        for ctx in (asker_ctx, mod_ctx):
+            ctx.close()
