@@ -33,45 +33,147 @@ CATS_HEARING = [
     {"key": "deputy", "label": "人大代表、政协委员", "seats": 1, "is_stakeholder": False},
     {"key": "public", "label": "社会公众", "seats": 1, "is_stakeholder": False},
 ]
-AFFILIATIONS = [
-    "历下区居民",
-    "济南某建材有限公司",
-    "山东大学环境科学与工程学院",
-    "市中区某社区居委会",
-    "济南某餐饮管理公司",
-    "省人大代表",
-    "槐荫区居民",
-    "山东某环保科技公司",
-]
-STATEMENTS = [
-    "建议将施工工地扬尘在线监测数据向社会实时公开，并明确超标处罚的具体标准。",
-    "餐饮油烟净化设施的安装和维护费用较高，建议对小微餐饮企业给予过渡期和补贴。",
-    "建议在条例中明确重污染天气应急期间中小学停课的启动条件和信息发布渠道。",
-    "第二十三条罚款额度偏低，对屡次违法的企业应当按日连续处罚。",
-    "建议增加公众举报奖励条款，鼓励居民参与大气污染监督。",
-    "机动车排放检验应与交通管理部门数据共享，避免重复检测给车主带来负担。",
-    "老旧小区冬季燃煤取暖替代应有配套资金保障，不能一刀切。",
-    "建议明确生态环境部门对工业园区开展走航监测的频次要求。",
-]
-RESPONSES = [
-    (Outcome.adopted, "已采纳。修改稿第十八条增加了施工工地扬尘在线监测数据公开的要求。"),
+# Applicants to the open hearing on the air pollution regulation: (category, affiliation,
+# the views they intend to present).
+OPEN_HEARING = [
     (
+        "stakeholder",
+        "历下区居民",
+        "建议将施工工地扬尘在线监测数据向社会实时公开，并明确超标处罚的具体标准。",
+    ),
+    (
+        "stakeholder",
+        "济南某餐饮管理公司",
+        "餐饮油烟净化设施的安装和维护费用较高，建议对小微餐饮企业给予过渡期和补贴。",
+    ),
+    (
+        "stakeholder",
+        "市中区某社区居委会",
+        "建议增加公众举报奖励条款，鼓励居民参与大气污染监督。",
+    ),
+    ("public", "槐荫区居民", "第二十三条罚款额度偏低，对屡次违法的企业应当按日连续处罚。"),
+]
+RESTAURANT = "济南某餐饮管理公司"
+
+# The past hearing on the heavy-pollution-weather emergency plan: who applied, what each
+# said, and the agency's answer to that statement. `topic` is a phrase found in both the
+# statement and its answer (the demo test holds each answer to its statement's topic).
+PAST_HEARING = [
+    # (category, affiliation, topic, statement, outcome, answer)
+    (
+        "stakeholder",
+        "市中区某社区居委会（家长代表）",
+        "停课",
+        "建议在预案中明确红色预警时中小学、幼儿园停课的启动条件，并至少提前一天通过短信和学校平台通知家长。",
+        Outcome.adopted,
+        "已采纳。修改稿第五章明确了红色预警时中小学、幼儿园停课的启动条件，停课通知由教育部门通过学校平台提前一天发布。",
+    ),
+    (
+        "stakeholder",
+        "济南某建材有限公司",
+        "工地",
+        "橙色预警期间建筑工地一律停工，对已安装在线监测、扬尘治理达标的工地影响很大，建议实行差异化管控。",
         Outcome.partly_adopted,
-        "部分采纳。对小微餐饮企业设置六个月过渡期；资金补贴由各市结合实际制定。",
+        "部分采纳。扬尘治理达标并安装在线监测的工地，橙色预警期间可以在监管下继续室内作业；土石方作业仍须停止。",
     ),
     (
+        "stakeholder",
+        "山东某环保科技公司",
+        "绩效分级",
+        "重点企业绩效分级的评级标准和结果应当向社会公开，评为A级的企业应当减少限产。",
+        Outcome.adopted,
+        "已采纳。预案附件公开重点行业绩效分级标准和评级结果，A级企业在预警期间自主采取减排措施。",
+    ),
+    (
+        "stakeholder",
+        "历下区居民",
+        "限行",
+        "预警期间机动车单双号限行给上班族带来不便，建议同步加密公交班次。",
+        Outcome.partly_adopted,
+        "部分采纳。预案规定限行期间各市应当加密公交班次；是否实行免费乘车由各市根据财力确定。",
+    ),
+    (
+        "stakeholder",
+        "槐荫区居民",
+        "24小时",
+        "预警常常当晚才发布、第二天就启动，建议至少提前24小时发布并说明预报依据。",
+        Outcome.adopted,
+        "已采纳。预案规定橙色及以上预警原则上提前24小时发布，并同时公布空气质量预报依据。",
+    ),
+    (
+        "stakeholder",
+        "济南某环卫服务公司",
+        "户外劳动者",
+        "建议为环卫工人、快递员等户外劳动者在重污染天气期间配发防护口罩，并调整作业时间。",
+        Outcome.adopted,
+        "已采纳。预案增加用人单位为户外劳动者配发防护用品、合理调整作业时间的要求。",
+    ),
+    (
+        "stakeholder",
+        "济南某物流有限公司",
+        "民生物资",
+        "预警期间重型柴油货车禁行，应当为保障民生物资运输的车辆开设通行渠道。",
+        Outcome.adopted,
+        "已采纳。保障民生物资运输的车辆纳入应急运输白名单，预警期间可以通行。",
+    ),
+    (
+        "stakeholder",
+        "山东某钢铁集团有限公司",
+        "实际排放",
+        "限产比例应当按企业实际排放量核定，而不是按产能一刀切。",
         Outcome.explained,
-        "重污染天气应急停课属于教育部门职责，已转省教育厅研究，并在应急预案中予以明确。",
+        "预案规定减排措施按企业实际排放量和绩效等级核定，并不按产能统一限产，已在解读材料中说明。",
     ),
     (
+        "stakeholder",
+        "历城区某小区业主委员会",
+        "公告栏",
+        "不少老年人不上网，建议在小区公告栏和楼道广播同步发布预警信息。",
+        Outcome.adopted,
+        "已采纳。预案规定街道和社区通过公告栏、广播等方式向居民传达预警信息。",
+    ),
+    (
+        "expert",
+        "山东大学环境科学与工程学院",
+        "减排效果",
+        "应急减排清单应当每年更新，并对上一采暖季应急措施的减排效果开展评估，评估报告向社会公开。",
+        Outcome.adopted,
+        "已采纳。预案规定减排清单每年更新，上一采暖季应急措施减排效果的评估报告向社会公开。",
+    ),
+    (
+        "expert",
+        "山东第一医科大学公共卫生学院",
+        "健康防护",
+        "建议预警信息同时发布针对老人、儿童和慢性病患者的健康防护提示。",
+        Outcome.adopted,
+        "已采纳。预警信息发布内容增加分人群的健康防护提示，由卫生健康部门提供。",
+    ),
+    (
+        "deputy",
+        "省人大代表",
+        "问责",
+        "预案应当明确各市落实应急减排措施不力的问责情形，督查结果向社会通报。",
+        Outcome.partly_adopted,
+        "部分采纳。预案增加督查和约谈规定，督查结果向社会通报；问责依照有关法律法规执行，预案不另行规定。",
+    ),
+    (
+        "public",
+        "历城区村民",
+        "取暖",
+        "农村冬季散煤取暖替代应当有补贴，预警期间不能一刀切禁止取暖。",
+        Outcome.explained,
+        "预案不禁止居民取暖；清洁取暖补贴由全省冬季清洁取暖规划规定，预案只规定预警期间对工业企业和施工扬尘的管控措施。",
+    ),
+    (
+        "public",
+        "济南市民",
+        "体育馆",
+        "建议预警期间免费开放体育馆，方便市民在室内锻炼。",
         Outcome.not_adopted,
-        "不予采纳。罚款额度与上位法规定保持一致，按日连续处罚已由上位法规定，无需重复。",
-    ),
-    (
-        Outcome.explained,
-        "举报奖励属于省生态环境厅已出台的专项办法调整范围，条例不再重复规定，已在解读中说明。",
+        "未采纳。体育馆开放由各场馆管理单位根据自身条件决定，预案不作统一规定。",
     ),
 ]
+ANSWER_OF = {statement: (outcome, answer) for *_, statement, outcome, answer in PAST_HEARING}
 
 
 def _consultation_state(state: str, org_id: int) -> Consultation | None:
@@ -133,15 +235,17 @@ def _load(orgs: dict[str, Any], users: dict[str, Any]) -> None:
             "听证会议程",
             body="1. 起草部门说明草案\n2. 参加人陈述\n3. 询问与辩论",
         )
-        for i, user in enumerate(residents[:4]):
+        for user, (category, affiliation, statement) in zip(
+            residents[:4], OPEN_HEARING, strict=True
+        ):
             applications.apply(
                 user,
                 hearing,
                 {
-                    "category": "stakeholder" if i < 3 else "public",
+                    "category": category,
                     "full_name": user.display_name,
-                    "affiliation": AFFILIATIONS[i],
-                    "statement": STATEMENTS[i],
+                    "affiliation": affiliation,
+                    "statement": statement,
                 },
             )
 
@@ -208,7 +312,7 @@ def _load(orgs: dict[str, Any], users: dict[str, Any]) -> None:
             {
                 "category": "stakeholder",
                 "full_name": user.display_name,
-                "affiliation": AFFILIATIONS[4],
+                "affiliation": RESTAURANT,
             },
         )
         for user in residents[13:16]
@@ -287,16 +391,17 @@ def _past_hearing(
     )
     manage.publish_event(organizer, hearing)
     # 14 applicants for 10 seats: stakeholders and the public are oversubscribed.
-    plan = ["stakeholder"] * 9 + ["expert"] * 2 + ["deputy"] + ["public"] * 2
-    for i, (user, category) in enumerate(zip(residents[:14], plan, strict=True)):
+    for user, (category, affiliation, _topic, statement, *_) in zip(
+        residents[:14], PAST_HEARING, strict=True
+    ):
         applications.apply(
             user,
             hearing,
             {
                 "category": category,
                 "full_name": user.display_name,
-                "affiliation": AFFILIATIONS[i % len(AFFILIATIONS)],
-                "statement": STATEMENTS[i % len(STATEMENTS)],
+                "affiliation": affiliation,
+                "statement": statement,
             },
         )
     hearing.signup_closes_at = utcnow() - timedelta(seconds=1)
@@ -321,7 +426,8 @@ def _past_hearing(
     entries = db.session.scalars(
         sa.select(RecordEntry).where(RecordEntry.event_id == hearing.id).order_by(RecordEntry.id)
     ).all()
-    for entry, (outcome, reason) in zip(entries, RESPONSES, strict=False):
+    for entry in entries:
+        outcome, reason = ANSWER_OF[entry.body]  # each statement gets its own answer
         db.session.add(
             Response(
                 comment_id=entry.comment_id,
