@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from . import audit, passwords, snapshots
+from . import audit, passwords, signin, snapshots
 from .db import db, utcnow
 from .errors import Conflict, NotFound, ServiceError
 from .mail import send_template
@@ -179,6 +179,7 @@ def reset_password(token: str, new_password: str) -> User:
         raise ServiceError(_("This link is not valid or has expired."))
     _check_password_strength(new_password, user.email, user.display_name)
     user.password_hash = hash_password(new_password)
+    signin.end_all_sessions(user)  # whoever had the old password is signed out
     return user
 
 

@@ -71,6 +71,10 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE  # production: always
+        # "Stay signed in" (participation.signin): days from the sign-in, and how long a
+        # replaced token still works for requests the browser sent at the same moment.
+        self.REMEMBER_DAYS = int(env("REMEMBER_DAYS", "30"))
+        self.REMEMBER_ROTATION_GRACE_SECONDS = 30
         self.HSTS_SECONDS = int(env("HSTS_SECONDS", str(365 * 86400)))  # production only
         self.MAX_CONTENT_LENGTH = int(env("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024)))
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)

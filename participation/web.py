@@ -94,6 +94,7 @@ def init_extensions(app: Flask) -> None:
 
 
 def _init_login(app: Flask) -> None:
+    from . import signin
     from .accounts import user_for_api_token
     from .models import User
 
@@ -110,10 +111,14 @@ def _init_login(app: Flask) -> None:
         g.pop("csrf_token", None)
         refresh()
 
+    signin.init_app(app)
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
+        # The row is read on every request anyway; its session generation ends copied
+        # cookies after sign-out or a password reset, on every process at once.
         user = db.session.get(User, int(user_id))
-        return user if user and user.is_active else None
+        return user if user and user.is_active and signin.session_is_current(user) else None
 
     @login_manager.request_loader
     def load_from_token(req: Any) -> User | None:
@@ -123,6 +128,8 @@ def _init_login(app: Flask) -> None:
             if user is not None:
                 g.api_token_auth = True
             return user
+        if remember := req.cookies.get(signin.REMEMBER_COOKIE):
+            return signin.resume(remember)
         return None
 
 

@@ -4,5 +4,14 @@ from .accounts import Membership, Organization, User
 from .announcements import Announcement
 from .audit import AuditEntry
 from .mail import OutboxMail
+from .remember import RememberToken
 
-__all__ = ["AuditEntry", "Announcement", "Membership", "Organization", "OutboxMail", "User"]
+__all__ = [
+    "AuditEntry",
+    "Announcement",
+    "Membership",
+    "Organization",
+    "OutboxMail",
+    "RememberToken",
+    "User",
+]

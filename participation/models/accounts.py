@@ -42,6 +42,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str] = mapped_column(sa.String(8), default="zh")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every signed-in session (participation.signin): raising it ends them all.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     # sha256 of a personal API token; the token itself is shown once.
     api_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 

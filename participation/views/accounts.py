@@ -5,9 +5,9 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from .. import accounts
+from .. import accounts, signin
 from ..db import db
 from ..errors import ServiceError
 from ..ratelimit import (
@@ -98,14 +98,18 @@ def login() -> Any:
         db.session.commit()
     except ServiceError as exc:
         return _form_error("accounts/login.html", exc, next=next_url)
-    login_user(user, remember=request.form.get("remember") == "on")
+    signin.sign_in(user, remember=request.form.get("remember") == "on")
+    db.session.commit()  # the remember token
     return redirect(next_url)
 
 
 @bp.post("/logout")
 def logout() -> Any:
-    logout_user()
-    flash(_("You have signed out."), "info")
+    if current_user.is_authenticated:
+        # Everywhere: a copied cookie or another device's session ends as well.
+        signin.sign_out(current_user._get_current_object())
+        db.session.commit()
+    flash(_("You have signed out on all your devices."), "info")
     return redirect(url_for("main.home"))
 
 
@@ -173,9 +177,10 @@ def delete() -> Any:
     if not accounts.check_password(current_user, request.form.get("password", "")):
         flash(_("The password is not correct; your account was not deleted."), "error")
         return redirect(url_for("accounts.profile")), 303
-    accounts.delete_account(current_user)
+    user = current_user._get_current_object()
+    accounts.delete_account(user)
+    signin.sign_out(user)
     db.session.commit()
-    logout_user()
     flash(
         _(
             "Your account and personal data have been deleted. "
