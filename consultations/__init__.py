@@ -10,7 +10,7 @@ from participation.registry import HomeSection, NavItem, registry
 
 def init_app(app: Flask) -> None:
     """Plug the feature into the core: blueprints, navigation, home page, demo data."""
-    from . import demo, public_texts, tasks  # noqa: F401  (tasks registers the Celery tasks)
+    from . import cli, demo, public_texts, tasks  # noqa: F401  (tasks: the Celery tasks)
     from .blueprint import api, bp
     from .views import (
         api_comments,
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     )
 
     public_texts.register()
+    cli.register(app)
     app.register_blueprint(bp)
     app.register_blueprint(api)
     reg = registry(app)

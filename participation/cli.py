@@ -1,7 +1,10 @@
 """Command-line tools: `flask demo`, `flask create-admin`, `flask mask-public-texts`,
-`flask audit-verify`."""
+`flask audit-verify`, `flask backup`, `flask restore`."""
 
 from __future__ import annotations
+
+import subprocess
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -48,6 +51,32 @@ def register_cli(app: Flask) -> None:
         for column, count in changed.items():
             click.echo(f"{column}: {count} masked")
         click.echo(f"{sum(changed.values())} texts masked.")
+
+    @app.cli.command("backup")
+    @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+    def backup_command(directory: Path) -> None:
+        """Write a consistent backup of the database into DIRECTORY."""
+        from .backup import BackupError, backup
+
+        try:
+            target = backup(app.config["SQLALCHEMY_DATABASE_URI"], directory)
+        except (BackupError, subprocess.CalledProcessError) as exc:
+            raise click.ClickException(str(getattr(exc, "stderr", "") or exc)) from exc
+        click.echo(f"Backup written: {target}")
+
+    @app.cli.command("restore")
+    @click.argument("dump", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+    def restore_command(dump: Path) -> None:
+        """Restore DUMP into the configured database, which must be empty."""
+        from .backup import BackupError, restore
+
+        db.session.remove()
+        db.engine.dispose()
+        try:
+            restore(app.config["SQLALCHEMY_DATABASE_URI"], dump)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo("Restored. Now run `flask audit-verify` and `flask receipts-verify`.")
 
     @app.cli.command("audit-verify")
     def audit_verify() -> None:
