@@ -19,7 +19,6 @@ from tests.hostile.support import demo_user
 def demo_app(_schema: str) -> Iterator[Any]:
     app = create_app(_config(_schema))
     with app.app_context():
-
         assert demo.load()
         yield app
         db.session.remove()

@@ -44,7 +44,7 @@ def api_schema(demo_app: Any) -> Any:
 def test_api_matches_its_documented_schema(api_schema: Any, resident_token: str) -> None:
     headers = {"Authorization": f"Bearer {resident_token}"}
     failures: dict[str, str] = {}
-    operations = 0
+    operations = examples = 0
     for result in api_schema.get_all_operations():
         operation = result.ok()
         operations += 1
@@ -59,11 +59,14 @@ def test_api_matches_its_documented_schema(api_schema: Any, resident_token: str)
             database=None,
         )
         def run(case: Any) -> None:
+            nonlocal examples
+            examples += 1
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         try:
             run()
         except (Exception, BaseExceptionGroup) as exc:  # every operation tried, all reported
             failures[operation.label] = str(exc)[:1500]
+    print(f"schemathesis: {operations} operations, {examples} examples")
     assert operations >= 10
     assert not failures, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())
