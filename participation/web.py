@@ -24,6 +24,7 @@ from .registry import registry
 from .sessions import CookieSessionInterface
 
 LANG_COOKIE = "lang"
+PRIVATE_PREFIXES = ("/account", "/admin", "/staff")
 PREFS_COOKIE = "a11y"
 
 
@@ -211,6 +212,12 @@ def _security_headers(app: Flask) -> None:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        # Nothing personal or internal stays in a browser or proxy cache (a shared
+        # computer's back button): account, data export, staff and admin pages, and any
+        # response produced for a signed-in person (its user was loaded: g._login_user).
+        user = g.get("_login_user")
+        if request.path.startswith(PRIVATE_PREFIXES) or getattr(user, "is_authenticated", False):
+            resp.headers["Cache-Control"] = "no-store"
         if is_production(app.config) and app.config["HSTS_SECONDS"]:
             # Browsers then never try plain http for this host (the proxy terminates TLS).
             resp.headers.setdefault(

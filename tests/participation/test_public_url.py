@@ -12,7 +12,7 @@ from participation import create_app
 from participation.db import db
 from participation.models import OutboxMail
 from participation.public_url import ConfigurationError
-from tests.helpers import login
+from tests.helpers import PASSWORD, login
 
 PUBLIC = "https://canyu.example.gov.cn"
 FORGED = "http://attacker.example.invalid"
@@ -120,9 +120,19 @@ class TestProduction:
         assert client.get("/", headers={"Host": "attacker.example.invalid"}).status_code == 400
 
     def test_cookies_are_secure_and_hsts_is_sent(self, app, make_user):
-        assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+        user = make_user()
+        resp = app.test_client().post(
+            "/account/login",
+            data={"email": user.email, "password": PASSWORD, "remember": "on"},
+            base_url=PUBLIC,
+        )
+        assert resp.status_code == 302
+        cookies = resp.headers.getlist("Set-Cookie")
+        assert len(cookies) == 2  # the session and the remember token
+        for cookie in cookies:
+            assert "; Secure" in cookie and "; HttpOnly" in cookie and "SameSite=Lax" in cookie
         resp = app.test_client().get("/", base_url=PUBLIC)
-        assert "max-age=" in resp.headers["Strict-Transport-Security"]
+        assert resp.headers["Strict-Transport-Security"] == f"max-age={365 * 86400}"
 
 
 def test_embedded_mode_sends_no_hsts(client):
