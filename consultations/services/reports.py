@@ -32,6 +32,7 @@ from ..models import (
     CommentGroup,
     Consultation,
     Decision,
+    EditionStatus,
     EntryChange,
     Outcome,
     PublishMode,
@@ -352,14 +353,27 @@ def _is_english() -> bool:
 # ---- feeds and catalogues -----------------------------------------------------------
 
 
-def recently_reported(limit: int = 50) -> list[Consultation]:
-    return list(
-        db.session.scalars(
-            sa.select(Consultation)
+def recently_reported(limit: int = 50) -> list[tuple[Consultation, Any]]:
+    """Public reports with the date of their latest version, most recently updated first
+    (an addendum brings a report back to the top of the feed)."""
+    latest = (
+        sa.select(
+            ReportEdition.consultation_id.label("cid"),
+            sa.func.max(ReportEdition.published_at).label("updated"),
+        )
+        .where(ReportEdition.status == EditionStatus.published)
+        .group_by(ReportEdition.consultation_id)
+        .subquery()
+    )
+    return [
+        (c, updated)
+        for c, updated in db.session.execute(
+            sa.select(Consultation, latest.c.updated)
+            .join(latest, latest.c.cid == Consultation.id)
             .join(Decision, Consultation.decision_id == Decision.id)
-            .where(Consultation.report_published_at.is_not(None), ~Decision.confidential)
+            .where(~Decision.confidential)
             .options(selectinload(Consultation.decision).selectinload(Decision.organization))
-            .order_by(Consultation.report_published_at.desc())
+            .order_by(latest.c.updated.desc(), Consultation.id.desc())
             .limit(limit)
         )
-    )
+    ]

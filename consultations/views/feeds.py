@@ -31,18 +31,18 @@ def feedback_feed() -> Any:
     feed = ET.Element("feed", {"xmlns": ATOM})
     _sub(feed, "id", self_url)
     _sub(feed, "title", _("Published feedback reports"))
-    updated = items[0].report_published_at if items else utcnow()
+    updated = items[0][1] if items else utcnow()
     _sub(feed, "updated", updated.isoformat())
     _sub(feed, "link", rel="self", href=self_url, type="application/atom+xml")
     _sub(feed, "link", rel="alternate", href=url_for("main.home", _external=True))
     author = _sub(feed, "author")
     _sub(author, "name", _("Shandong Public Participation Platform"))
-    for c in items:
+    for c, latest in items:
         url = url_for(".feedback", consultation_id=c.id, _external=True)
         entry = _sub(feed, "entry")
         _sub(entry, "id", url)
         _sub(entry, "title", _("Feedback report: %(title)s", title=c.title))
-        _sub(entry, "updated", c.report_published_at.isoformat())
+        _sub(entry, "updated", latest.isoformat())  # its latest version
         _sub(entry, "published", c.report_published_at.isoformat())
         _sub(entry, "link", rel="alternate", href=url, type="text/html")
         _sub(

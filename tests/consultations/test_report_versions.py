@@ -332,3 +332,20 @@ def test_a_draft_edition_is_not_public(published, organizer):
         == 1
     )
     assert [e.number for e in editions.published_editions(c)] == [1]
+
+
+def test_feed_entry_is_updated_by_an_addendum(published, organizer, approver, client):
+    import xml.etree.ElementTree as ET
+
+    c = published["c"]
+    late = _late_statement(c, organizer)
+    _answer(late, organizer, approver, "adopted", "")
+    editions.save_addendum(organizer, c, "总结", "新增一条。")
+    v2 = editions.publish_addendum(approver, c)
+    db.session.commit()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ET.fromstring(client.get("/feeds/feedback.atom").get_data())
+    entry = root.find("a:entry", ns)
+    assert entry.find("a:updated", ns).text == v2.published_at.isoformat()
+    assert entry.find("a:published", ns).text == c.report_published_at.isoformat()
+    assert entry.find("a:updated", ns).text != entry.find("a:published", ns).text

@@ -237,8 +237,8 @@ def test_xlsx_export(reported, client, resident):
 
 def test_atom_feed_lists_published_reports(reported, make_consultation, organizer, client):
     c2 = make_consultation(state="closed", title="标题 <含> & 特殊字符")
-    c2.report_published_at = utcnow() - timedelta(days=1)
-    c2.report_summary = "摘要 <b>不是HTML</b>"
+    editions.publish_report(organizer, c2, "摘要 <b>不是HTML</b>")
+    editions.latest_edition(c2).published_at = utcnow() - timedelta(days=1)
     db.session.commit()
     resp = client.get("/feeds/feedback.atom")
     assert resp.mimetype == "application/atom+xml"
@@ -259,9 +259,9 @@ def test_atom_feed_lists_published_reports(reported, make_consultation, organize
         assert e.find("a:id", ns).text and e.find("a:updated", ns).text
 
 
-def test_feed_omits_confidential_decisions(make_consultation, make_decision, client):
+def test_feed_omits_confidential_decisions(make_consultation, make_decision, organizer, client):
     c = make_consultation(decision=make_decision(confidential=True), state="closed")
-    c.report_published_at = utcnow()
+    editions.publish_report(organizer, c, "总结")
     db.session.commit()
     root = ET.fromstring(client.get("/feeds/feedback.atom").get_data())
     assert root.findall("{http://www.w3.org/2005/Atom}entry") == []
