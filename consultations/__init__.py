@@ -35,6 +35,8 @@ def init_app(app: Flask) -> None:
     ]
     reg.staff_links.append(NavItem("consultations.dashboard", _l("Opinion handling"), 10))
     reg.account_links.append(NavItem("consultations.my_comments", _l("My comments"), 10))
+    # Anyone holding a receipt number (from a mail, a letter, a phone call) starts here.
+    reg.footer_links.append(NavItem("consultations.receipt_lookup", _l("Check a receipt"), 10))
     reg.home.append(HomeSection("consultations/_home.html", catalogue.home_context, 10))
     reg.demo_loaders.append(demo.load)
     for module in (

@@ -36,6 +36,7 @@ class Registry:
     home: list[HomeSection] = field(default_factory=list)
     staff_links: list[NavItem] = field(default_factory=list)
     account_links: list[NavItem] = field(default_factory=list)  # on the account page
+    footer_links: list[NavItem] = field(default_factory=list)  # on every page, at the foot
     periodic: list[PeriodicJob] = field(default_factory=list)
     # Called in feature order by `flask demo`: fn(org_by_key, users_by_key) -> None.
     demo_loaders: list[Callable[..., None]] = field(default_factory=list)

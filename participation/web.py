@@ -247,6 +247,7 @@ def _template_context(app: Flask) -> None:
             "nav_items": sorted(registry().nav, key=lambda n: n.order),
             "staff_links": sorted(registry().staff_links, key=lambda n: n.order),
             "account_links": sorted(registry().account_links, key=lambda n: n.order),
+            "footer_links": sorted(registry().footer_links, key=lambda n: n.order),
         }
 
 

@@ -29,6 +29,11 @@ def receipt_url(receipt_no: str) -> str:
     return external_url("consultations.receipt", receipt_no=receipt_no)
 
 
+def lookup_url() -> str:
+    """The receipt lookup page, linked from every mail that carries a receipt number."""
+    return external_url("consultations.receipt_lookup")
+
+
 def queue_after_commit() -> None:
     """Call once a comment with receipt_pending is in the session: mail it after commit."""
     after_commit(lambda: request_sweep(RECEIPTS_TASK))

@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
@@ -25,7 +24,7 @@ from sqlalchemy.orm import aliased
 from participation import audit
 from participation.db import db, utcnow
 from participation.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from participation.links import request_context_if_needed
+from participation.links import external_url, request_context_if_needed
 from participation.mail import send_template
 from participation.models import User
 from participation.permissions import require_organizer
@@ -41,6 +40,7 @@ from ..models import (
     Response,
     ResponseStatus,
 )
+from .receipt_mail import receipt_url
 
 MAX_REASON = 5000
 
@@ -367,18 +367,31 @@ def _notify_authors(response: Response) -> None:
         _send_mails(consultation, response, by_author)
 
 
+def _subject(receipt_nos: list[str]) -> str:
+    """The receipt number in the subject: an author with several opinions can tell the
+    mails apart and find the receipt without opening the mail."""
+    if len(receipt_nos) == 1:
+        return _l("Your comment (receipt %(no)s) has received a response", no=receipt_nos[0])
+    return _l(
+        "Your %(num)d comments (receipt %(no)s and others) have received a response",
+        num=len(receipt_nos),
+        no=receipt_nos[0],
+    )
+
+
 def _send_mails(
     consultation: Consultation, response: Response, by_author: dict[int, list[Comment]]
 ) -> None:
-    link = url_for("consultations.feedback", consultation_id=consultation.id, _external=True)
+    link = external_url("consultations.feedback", consultation_id=consultation.id)
     authors = db.session.scalars(sa.select(User).where(User.id.in_(by_author))).all()
     for author in authors:
+        numbers = [c.receipt_no for c in by_author[author.id]]
         send_template(
             author,
-            _l("Your comment has received a response"),
+            _subject(numbers),
             "mail/response_published.txt",
             consultation=consultation,
-            receipts=[c.receipt_no for c in by_author[author.id]],
+            receipts=[(no, receipt_url(no)) for no in numbers],
             outcome=OUTCOME_LABELS[response.outcome],
             reason=response.reason,
             agency=response.organization,

@@ -21,7 +21,7 @@ from participation.signals import user_data_erase, user_data_export
 from ..blueprint import bp
 from ..labels import CHANNEL_LABELS, OUTCOME_BADGES, OUTCOME_LABELS
 from ..models import Consultation
-from ..services import comments, receipts
+from ..services import comments, receipt_mail, receipts
 
 PER_PAGE = 20
 
@@ -34,6 +34,7 @@ def register(app: Flask) -> None:
     app.add_template_global(CHANNEL_LABELS, "channel_labels")
     app.add_template_global(OUTCOME_LABELS, "outcome_labels")
     app.add_template_global(OUTCOME_BADGES, "outcome_badges")
+    app.add_template_global(receipt_mail.lookup_url, "receipt_lookup_url")
     app.add_template_global(comments.STATUS_LABELS, "comment_status_labels")
     app.add_template_global(comments.PUBLISH_MODE_LABELS, "publish_mode_labels")
     app.add_template_global(comments.length_limits, "comment_length_limits")
