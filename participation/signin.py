@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import login_user, logout_user, user_logged_in, user_logged_out
 
 from .db import db, utcnow
@@ -53,7 +53,7 @@ def end_all_sessions(user: User) -> None:
     """Every session and remember token of this person stops working (log out everywhere)."""
     user.session_generation = (user.session_generation or 0) + 1
     db.session.execute(sa.delete(RememberToken).where(RememberToken.user_id == user.id))
-    if user.id is not None and session.get(SESSION_KEY, "").startswith(f"{user.id}:"):
+    if has_request_context() and session.get(SESSION_KEY, "").startswith(f"{user.id}:"):
         g.remember_token = ""  # this browser's cookie goes too
 
 

@@ -165,3 +165,14 @@ def test_the_old_hmac_remember_cookie_is_refused_and_removed(app, make_user):
 def test_a_garbage_remember_cookie_is_anonymous(app):
     assert _me(_with_remember_cookie(app, "x" * 500)) is None
     assert _me(_with_remember_cookie(app, "not-a-token")) is None
+
+
+def test_sessions_can_be_ended_outside_a_request(app, make_user, login_as):
+    """A reset or deletion run from the CLI or a task ends sessions as well."""
+    from participation import signin
+
+    user = make_user()
+    client = login_as(user)
+    signin.end_all_sessions(user)  # the app fixture has no request context
+    db.session.commit()
+    assert _me(client) is None
