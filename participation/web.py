@@ -175,7 +175,10 @@ def _register_errors(app: Flask) -> None:
         403: lambda: _("You do not have permission to see this page."),
         404: lambda: _("The page you are looking for does not exist."),
         405: lambda: _("This action is not allowed here."),
-        413: lambda: _("What you sent is too large."),
+        413: lambda: _(
+            "What you sent is too large: at most %(mb)d MB.",
+            mb=(app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024),
+        ),
         429: lambda: _("Too many requests. Please wait a moment and try again."),
         500: lambda: _("Something went wrong on our side. Please try again later."),
     }

@@ -119,4 +119,11 @@ def test_twenty_megabyte_body_is_413_with_a_clear_message(client):
         content_type="application/x-www-form-urlencoded",
     )
     assert resp.status_code == 413
-    assert "too large" in resp.get_data(as_text=True)
+    assert "too large: at most 8 MB" in resp.get_data(as_text=True)
+    resp = client.post(
+        "/api/v1/consultations/1/comments?lang=zh",
+        data=b"[" + b"1," * 10**7 + b"1]",
+        content_type="application/json",
+    )
+    assert resp.status_code == 413
+    assert resp.get_json()["error"] == "提交的内容过大：最多 8 MB。"
