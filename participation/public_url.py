@@ -47,6 +47,7 @@ def configure(app: Flask) -> None:
     elif parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(f"PUBLIC_URL must be an http(s) address (got {url!r}).")
     config["PUBLIC_URL"] = url
+    config["PUBLIC_ORIGIN"] = public_origin(config)  # once: url_for runs on hot paths
     config["PREFERRED_URL_SCHEME"] = parts.scheme
 
 
@@ -75,7 +76,7 @@ class PublicURLFlask(Flask):
                 path = super().url_for(endpoint, _anchor=_anchor, _method=_method, **values)
         if not external:
             return path
-        origin = public_origin(self.config)
+        origin = self.config["PUBLIC_ORIGIN"]
         if _scheme is not None:
             origin = _scheme + origin[origin.index("://") :]
         return origin + path
