@@ -19,6 +19,7 @@ def register() -> None:
         Event.opinions_handling,
         Event.cancel_reason,
         EventChange.reason,
+        EventChange.changes,  # [old, new] of each changed field, outcome included
         EventMaterial.title,
         EventMaterial.body,
         Application.full_name,

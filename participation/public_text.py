@@ -31,7 +31,16 @@ _SCREENED: dict[type, set[str]] = {}
 
 
 def _mask_value(value: Any) -> Any:
-    return mask(value) if isinstance(value, str) and value else value
+    """Masked text; in a JSON value (a change log of [old, new] pairs) every string."""
+    if isinstance(value, str):
+        return mask(value) if value else value
+    if isinstance(value, dict):
+        masked = {k: _mask_value(v) for k, v in value.items()}
+        return value if masked == value else masked
+    if isinstance(value, list):
+        items = [_mask_value(v) for v in value]
+        return value if items == value else items
+    return value
 
 
 def _on_set(_target: Any, value: Any, _old: Any, _initiator: Any) -> Any:
@@ -48,7 +57,7 @@ def _on_load(target: Any, *_args: Any) -> None:
 
 
 def screen_columns(*attributes: InstrumentedAttribute[Any]) -> None:
-    """Mark mapped string columns as public text (idempotent: safe in every create_app)."""
+    """Mark mapped text (or JSON) columns as public text (idempotent: safe in every create_app)."""
     for attribute in attributes:
         model, key = attribute.class_, attribute.key
         keys = _SCREENED.get(model)
@@ -78,9 +87,9 @@ def mask_stored(session: Any) -> dict[str, int]:
         column = getattr(model, key)
         (pk,) = sa.inspect(model).primary_key
         count = 0
-        rows = session.execute(sa.select(pk, column).where(column.is_not(None), column != ""))
+        rows = session.execute(sa.select(pk, column).where(column.is_not(None)))
         for row_id, value in rows.all():
-            masked = mask(value)
+            masked = _mask_value(value)
             if masked != value:
                 session.execute(sa.update(model).where(pk == row_id).values({key: masked}))
                 count += 1

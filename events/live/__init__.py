@@ -39,7 +39,9 @@ def init_app(app: Flask) -> None:
 
     _configure(app)
     # Written and on-air answers are published: screened for personal data.
-    screen_columns(models.Question.answer, models.Question.answered_by)
+    screen_columns(
+        models.Question.answer, models.Question.answered_by, models.Question.author_label
+    )
     app.register_blueprint(bp)
     sockets.register()
     reg = registry(app)
