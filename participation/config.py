@@ -80,6 +80,9 @@ class Config:
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Fail safe when Redis is down: the same limits, counted per process in memory,
+        # instead of a 500 on every write (docs/deploy.md, "Faults").
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.WRITE_RATE_LIMIT = env("WRITE_RATE_LIMIT", "30 per minute;300 per hour")
         # Per client address: failed sign-ins; reset and registration requests.
         self.LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")

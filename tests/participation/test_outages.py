@@ -48,3 +48,24 @@ def test_api_gets_json_503(unreachable_client):
         headers={"Authorization": "Bearer cy_" + "x" * 40, "Idempotency-Key": "k1"},
     )
     assert write.status_code == 503 and write.json["status"] == 503
+
+
+def test_rate_limits_fall_back_to_memory_when_redis_is_down(_schema):
+    """Writes are still limited (per process) and never a 500 while Redis restarts."""
+    app = create_app(
+        _config(
+            _schema,
+            RATELIMIT_ENABLED=True,
+            RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port()}/0",
+            LOGIN_RATE_LIMIT="3 per minute",
+        )
+    )
+    client = app.test_client()
+    statuses = [
+        client.post(
+            "/account/login", data={"email": "x@example.org", "password": "wrong"}
+        ).status_code
+        for _ in range(5)
+    ]
+    assert 500 not in statuses
+    assert statuses[-1] == 429

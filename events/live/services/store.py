@@ -202,9 +202,17 @@ class RedisStore:
         self._finish = self.redis.register_script(_FINISH_SCRIPT)
         self._queue_key = f"{self.prefix}:votes:queue"
         self._claim_key = f"{self.prefix}:votes:claim"
+        self._local_buckets = MemoryStore()
 
     def take(self, key: str, capacity: float, per_second: float) -> bool:
-        return bool(self._bucket(keys=[f"{self.prefix}:tb:{key}"], args=[capacity, per_second]))
+        """Fails safe: while Redis is unreachable the same buckets hold per process, so
+        throttling goes on (each process allows the burst) and no event goes unanswered."""
+        import redis
+
+        try:
+            return bool(self._bucket(keys=[f"{self.prefix}:tb:{key}"], args=[capacity, per_second]))
+        except redis.RedisError:
+            return self._local_buckets.take(key, capacity, per_second)
 
     def _viewers_key(self, session_id: int) -> str:
         return f"{self.prefix}:viewers:{session_id}"
