@@ -78,6 +78,12 @@ def _check_display_name(name: str) -> str:
     return name
 
 
+def change_display_name(user: User, display_name: str) -> User:
+    """The name shown with the person's named comments and questions (screened as at sign-up)."""
+    user.display_name = _check_display_name(display_name)
+    return user
+
+
 def register(email: str, password: str, display_name: str, locale: str = "zh") -> User | None:
     """A new unverified account, or None when the address is taken.
 

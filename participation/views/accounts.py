@@ -150,6 +150,21 @@ def profile() -> str:
     )
 
 
+@bp.post("/name")
+@login_required
+@write_limit
+def change_name() -> Any:
+    try:
+        accounts.change_display_name(current_user, request.form.get("display_name", ""))
+        db.session.commit()
+    except ServiceError as exc:
+        return _form_error(
+            "accounts/profile.html", exc, data=accounts.export_personal_data(current_user)
+        )
+    flash(_("Your name is changed."), "success")
+    return redirect(url_for("accounts.profile"), 303)
+
+
 @bp.get("/data.json")
 @login_required
 def export_data() -> Response:

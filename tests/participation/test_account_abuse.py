@@ -156,3 +156,20 @@ def test_a_stored_name_with_a_phone_is_masked_when_read(make_user):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(User, user.id).display_name == "张三139****5678"
+
+
+def test_profile_name_change_refuses_personal_data_and_keeps_the_old_name(make_user, login_as):
+    user = make_user(name="居民甲")
+    client = login_as(user)
+    resp = client.post("/account/name?lang=en", data={"display_name": "居民甲 138.1234.5678"})
+    assert resp.status_code == 400
+    html = resp.get_data(as_text=True)
+    assert 'id="e-display_name"' in html and "phone numbers" in html
+    db.session.expire_all()
+    assert db.session.get(User, user.id).display_name == "居民甲"
+
+    resp = client.post("/account/name", data={"display_name": "居民乙"})
+    assert resp.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(User, user.id).display_name == "居民乙"
+    assert "居民乙" in client.get("/account/").get_data(as_text=True)
