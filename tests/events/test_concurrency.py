@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from events.models import SEAT_HOLDING, Application, ApplicationStatus, SelectionMode
 from events.services import applications
 from participation import accounts
-from participation.db import db
+from participation.db import db, utcnow
 from participation.errors import ServiceError
 from participation.models import User
 from tests.events.factories import form
@@ -44,7 +44,12 @@ def test_simultaneous_signups_and_withdrawals_never_overbook(postgres_url, app, 
     event = make_event(selection_mode=SelectionMode.first_come)  # 2 stakeholder + 1 public
     hashed = accounts.hash_password("x" * 12)
     users = [
-        User(email=f"c{i}@example.org", display_name=f"并发{i}", password_hash=hashed)
+        User(
+            email=f"c{i}@example.org",
+            display_name=f"并发{i}",
+            password_hash=hashed,
+            email_verified_at=utcnow(),  # applying needs a confirmed address
+        )
         for i in range(80)
     ]
     db.session.add_all(users)
@@ -121,7 +126,12 @@ def test_simultaneous_reapplications_after_withdrawal_make_one_application(
     event = make_event(selection_mode=SelectionMode.first_come)  # 1 public seat
     hashed = accounts.hash_password("x" * 12)
     users = [
-        User(email=f"r{i}@example.org", display_name=f"重报{i}", password_hash=hashed)
+        User(
+            email=f"r{i}@example.org",
+            display_name=f"重报{i}",
+            password_hash=hashed,
+            email_verified_at=utcnow(),
+        )
         for i in range(21)
     ]
     db.session.add_all(users)
