@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Mapping
+from copy import copy
 from datetime import date
 from typing import IO, Any
 
@@ -34,24 +35,41 @@ def workbook(
     for i, f in enumerate(fields, 1):
         ws.column_dimensions[get_column_letter(i)].width = widths.get(f, 12)
     ws.freeze_panes = "A2"
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
     header = []
     for text in headers:
         cell = WriteOnlyCell(ws, value=text)
-        cell.font = bold
+        cell.font = Font(bold=True)
         header.append(cell)
     ws.append(header)
+    # Styles are resolved once, then copied: setting a style on each of a million cells
+    # doubled the time of a 100,000-row export. Other cells are plain values.
+    wrap = _style(ws, alignment=Alignment(wrap_text=True, vertical="top"))
+    day = _style(ws, number_format=DATE_FORMAT)
     for row in rows:
-        cells = []
+        cells: list[Any] = []
         for f in fields:
-            cell = WriteOnlyCell(ws, value=row[f])
-            if isinstance(row[f], date):
-                cell.number_format = DATE_FORMAT
-            cell.alignment = wrap if f in wrapped else top
-            cells.append(cell)
+            value = row[f]
+            if f in wrapped and value:
+                cells.append(_cell(ws, value, wrap))
+            elif isinstance(value, date):
+                cells.append(_cell(ws, value, day))
+            else:
+                cells.append(value)
         ws.append(cells)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     wb.save(out)
     out.seek(0)
     return out  # type: ignore[return-value]
+
+
+def _style(ws: Any, **style: Any) -> Any:
+    template = WriteOnlyCell(ws)
+    for name, value in style.items():
+        setattr(template, name, value)
+    return template._style
+
+
+def _cell(ws: Any, value: Any, style: Any) -> Any:
+    cell = WriteOnlyCell(ws, value=value)
+    cell._style = copy(style)
+    return cell
