@@ -218,8 +218,9 @@ def _security_headers(app: Flask) -> None:
         # Nothing personal or internal stays in a browser or proxy cache (a shared
         # computer's back button): account, data export, staff and admin pages, and any
         # response produced for a signed-in person (its user was loaded: g._login_user).
+        # is_anonymous, not is_authenticated: that one reads columns a commit expired.
         user = g.get("_login_user")
-        if request.path.startswith(PRIVATE_PREFIXES) or getattr(user, "is_authenticated", False):
+        if request.path.startswith(PRIVATE_PREFIXES) or not getattr(user, "is_anonymous", True):
             resp.headers["Cache-Control"] = "no-store"
         if is_production(app.config) and app.config["HSTS_SECONDS"]:
             # Browsers then never try plain http for this host (the proxy terminates TLS).
