@@ -126,4 +126,3 @@ class DeadlineAlert(db.Model):
     consultation_id: Mapped[int] = mapped_column(sa.ForeignKey("consultations.id"))
     threshold: Mapped[str] = mapped_column(sa.String(12))  # "soon" or "overdue"
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-

@@ -22,9 +22,7 @@ from ..services.selection import draw_of, pseudonym_of
 from .public import visible_event
 
 
-def _apply_form(
-    event: Any, form: Any, exc: ServiceError | None = None, again: bool = False
-) -> Any:
+def _apply_form(event: Any, form: Any, exc: ServiceError | None = None, again: bool = False) -> Any:
     if exc is not None:
         db.session.rollback()
     return render_template(

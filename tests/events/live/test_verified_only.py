@@ -17,8 +17,10 @@ def test_unverified_viewer_watches_but_cannot_ask_or_vote(sio, live, make_user, 
     asked = call(client, "ask", {"session_id": live.id, "body": "垃圾分类怎么监督？"})
     voted = call(client, "vote", {"question_id": q.id})
     for ack in (asked, voted):
-        assert ack["status"] == 403 and "confirm your email" in ack["error"].lower() or (
-            ack["status"] == 403 and "邮箱" in ack["error"]
+        assert (
+            ack["status"] == 403
+            and "confirm your email" in ack["error"].lower()
+            or (ack["status"] == 403 and "邮箱" in ack["error"])
         )
     assert db.session.scalar(sa.select(sa.func.count(Question.id))) == 1
     assert db.session.scalar(sa.select(sa.func.count(QuestionVote.id))) == 0
