@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from participation import audit
 from participation.db import db, utcnow
@@ -122,17 +123,19 @@ class Blockers:
         parts = []
         if self.held:
             parts.append(
-                _(
-                    "%(n)d comments are held for moderation: %(receipts)s",
-                    n=self.held,
+                ngettext(
+                    "%(num)d comment is held for moderation: %(receipts)s",
+                    "%(num)d comments are held for moderation: %(receipts)s",
+                    self.held,
                     receipts=_listed(self.held_receipts, self.held),
                 )
             )
         if self.unanswered:
             parts.append(
-                _(
-                    "%(n)d comments have no published response yet: %(receipts)s",
-                    n=self.unanswered,
+                ngettext(
+                    "%(num)d comment has no published response yet: %(receipts)s",
+                    "%(num)d comments have no published response yet: %(receipts)s",
+                    self.unanswered,
                     receipts=_listed(self.unanswered_receipts, self.unanswered),
                 )
             )

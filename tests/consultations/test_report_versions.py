@@ -190,7 +190,12 @@ def test_publishing_is_refused_while_held_or_unanswered_with_the_receipts(
     held = add_comment(c, "让加微信办理", status=CommentStatus.pending)
     unanswered = add_comment(c, "建议延长公示期。")
     client = login_as(organizer)
-    for lang, words in (("en", "held for moderation"), ("zh", "待审核")):
+    one_each = (
+        ("en", "1 comment is held for moderation"),
+        ("en", "1 comment has no published response yet"),
+        ("zh", "1 条意见仍待审核"),
+    )
+    for lang, words in one_each:
         resp = client.post(
             f"/staff/consultations/{c.id}/report?lang={lang}", data={"summary": "总结"}
         )
