@@ -97,7 +97,7 @@ def test_publication_requires_closed_window_summary_and_every_answer(
     resp = client.post(url, data={"summary": "总结"})
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
-    assert missing.receipt_no in html and "1 comments have no published response" in html
+    assert missing.receipt_no in html and "1 comment has no published response" in html
     db.session.refresh(c)
     assert c.report_published_at is None
 
