@@ -629,7 +629,8 @@ def _send_task(s: Stack, name: str, *args: Any) -> None:
     """Publish a task as beat or a web process would (beat does not run in the tests)."""
     from celery import Celery
 
-    client = Celery(broker=s.env["REDIS_URL"])
+    # Not the current app: shared tasks in this process must keep resolving to the platform's.
+    client = Celery(broker=s.env["REDIS_URL"], set_as_current=False)
     client.send_task(name, args=list(args), queue=s.env["CELERY_QUEUE"])
     client.close()
 

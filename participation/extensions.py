@@ -56,6 +56,9 @@ def init_celery(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
     )
     celery.flask_app = app  # type: ignore[attr-defined]
+    # Shared tasks resolve through the *current* app: another Celery() made in this
+    # process (a client that only publishes) must not capture them.
     celery.set_default()
+    celery.set_current()
     app.extensions["celery"] = celery
     return celery
